@@ -1,0 +1,89 @@
+//! First start: an empty database gets its root customer and one SUPERUSER. Later starts find
+//! the root and change nothing.
+
+use canopy_shared::{CustomerName, Role, ServiceType};
+
+use crate::auth::{password, store as users};
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::customers::{model::encode_service_types, store as customers};
+use crate::db::{self, Pool};
+
+/// What the first start created, to tell the operator once.
+#[derive(Debug)]
+pub struct FirstStart {
+    pub root_name: String,
+    pub admin_user: String,
+    /// Set when the password was generated (and so must be shown).
+    pub generated_password: Option<String>,
+}
+
+/// Creates the root customer and its SUPERUSER if the installation has no root yet.
+pub async fn ensure_root(
+    pool: &Pool,
+    config: &Config,
+    clock: &dyn Clock,
+) -> anyhow::Result<Option<FirstStart>> {
+    let mut tx = db::begin_write(pool).await?;
+    if customers::root_exists(&mut tx).await.map_err(into_anyhow)? {
+        return Ok(None);
+    }
+    let name =
+        CustomerName::parse(&config.root_name).map_err(|e| anyhow::anyhow!("--root-name: {e}"))?;
+    let admin_user = config.admin_user.trim();
+    if admin_user.is_empty() {
+        anyhow::bail!("--admin-user must not be empty");
+    }
+    let generated = config.admin_password.is_none().then(password::generate);
+    let plain = config
+        .admin_password
+        .clone()
+        .or_else(|| generated.clone())
+        .unwrap_or_default();
+    if plain.is_empty() {
+        anyhow::bail!("--admin-password must not be empty");
+    }
+    let hash = password::hash(&plain)?;
+    let now = clock.now_ms();
+    // The installation's own company: both service types to sell on, stored in the first data
+    // center until support sets the right one (changeStorageLocation).
+    let root_id = customers::insert_root(
+        &mut tx,
+        name.as_str(),
+        &name.key(),
+        &encode_service_types(&ServiceType::ALL),
+        "US",
+        "US",
+        now,
+    )
+    .await
+    .map_err(into_anyhow)?;
+    users::insert_user(
+        &mut tx,
+        &users::NewUser {
+            customer_id: root_id,
+            username: admin_user,
+            password_hash: Some(&hash),
+            role: Role::Superuser.as_str(),
+            first_name: None,
+            last_name: None,
+            security_officer: false,
+            now_ms: now,
+        },
+    )
+    .await
+    .map_err(into_anyhow)?;
+    tx.commit().await?;
+    Ok(Some(FirstStart {
+        root_name: name.as_str().to_owned(),
+        admin_user: admin_user.to_owned(),
+        generated_password: generated,
+    }))
+}
+
+fn into_anyhow(err: crate::AppError) -> anyhow::Error {
+    match err {
+        crate::AppError::Internal(e) => e,
+        other => anyhow::anyhow!("{}", other.code()),
+    }
+}

@@ -1,0 +1,74 @@
+//! Command line and environment configuration (`canopy serve`, `canopy schema`).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Canopy: the customer-management console for backup service providers.
+#[derive(Debug, Parser)]
+#[command(name = "canopy", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the GraphQL API and the web app.
+    Serve(Box<Config>),
+    /// Print the GraphQL schema (SDL) to standard output.
+    Schema,
+}
+
+/// Everything `canopy serve` can be told; each flag can also come from the environment.
+#[derive(Clone, Debug, Args)]
+pub struct Config {
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, env = "CANOPY_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+
+    /// Database URL; the SQLite file is created when missing.
+    #[arg(
+        long = "database",
+        env = "DATABASE_URL",
+        default_value = "sqlite://canopy.db"
+    )]
+    pub database_url: String,
+
+    /// Name of the root customer created on first start.
+    #[arg(long, env = "CANOPY_ROOT_NAME", default_value = "My Company")]
+    pub root_name: String,
+
+    /// Username of the SUPERUSER created on first start.
+    #[arg(long, env = "CANOPY_ADMIN_USER", default_value = "admin")]
+    pub admin_user: String,
+
+    /// Password of that SUPERUSER; when unset on first start a strong one is generated and
+    /// printed once.
+    #[arg(long, env = "CANOPY_ADMIN_PASSWORD", hide_env_values = true)]
+    pub admin_password: Option<String>,
+
+    /// Folder with the web app's built files (Trunk's output).
+    #[arg(long, env = "CANOPY_STATIC_DIR", default_value = "dist")]
+    pub static_dir: PathBuf,
+
+    /// How long a session lasts without use, in minutes.
+    #[arg(long, env = "CANOPY_SESSION_TTL_MINUTES", default_value_t = 12 * 60)]
+    pub session_ttl_minutes: i64,
+}
+
+impl Config {
+    /// A configuration for tests and embedding: the defaults, with the given database.
+    pub fn for_database(database_url: impl Into<String>) -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            database_url: database_url.into(),
+            root_name: "My Company".into(),
+            admin_user: "admin".into(),
+            admin_password: None,
+            static_dir: PathBuf::from("dist"),
+            session_ttl_minutes: 12 * 60,
+        }
+    }
+}

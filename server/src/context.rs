@@ -1,0 +1,154 @@
+//! What a request carries: the application state, the signed-in viewer and their scope, and
+//! the per-request DataLoaders (which are scoped to the viewer, so they cannot be shared).
+
+use async_graphql::dataloader::DataLoader;
+use async_graphql::Context;
+use canopy_shared::{Action, Role};
+
+use crate::clock::SharedClock;
+use crate::customers::loaders::{ChildrenLoader, CustomerLoader};
+use crate::db::{self, Pool};
+use crate::error::{AppError, AppResult};
+
+/// Shared by all requests.
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: Pool,
+    pub clock: SharedClock,
+    pub session_ttl_ms: i64,
+}
+
+/// The subtree a viewer may see: their own customer and its descendants, as a path range.
+#[derive(Clone, Debug)]
+pub struct Scope {
+    /// The materialised path of the viewer's own customer.
+    pub root_path: String,
+    /// Inclusive lower bound of the subtree's path range.
+    pub lo: String,
+    /// Exclusive upper bound of the subtree's path range.
+    pub hi: String,
+}
+
+impl Scope {
+    /// The scope rooted at the customer with this materialised path.
+    pub fn for_path(path: &str) -> Self {
+        let (lo, hi) = db::subtree_range(path);
+        Self {
+            root_path: path.to_owned(),
+            lo,
+            hi,
+        }
+    }
+
+    /// Whether a customer with this path is visible.
+    pub fn contains(&self, path: &str) -> bool {
+        path >= self.lo.as_str() && path < self.hi.as_str()
+    }
+}
+
+/// The signed-in user of a request.
+#[derive(Clone, Debug)]
+pub struct Viewer {
+    pub user_id: i64,
+    pub customer_id: i64,
+    pub role: Role,
+    /// Whether the user's customer is the installation's root (the support organisation).
+    pub at_installation_root: bool,
+    pub scope: Scope,
+    /// SHA-256 of the session token the request came with (for `signOut`).
+    pub token_hash: String,
+}
+
+impl Viewer {
+    /// `FORBIDDEN` unless the viewer's role allows `action` (DOMAIN.md's role table).
+    pub fn require(&self, action: Action) -> AppResult<()> {
+        if self.role.allows(action) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(format!(
+                "the {} role may not do this",
+                self.role.as_str()
+            )))
+        }
+    }
+}
+
+/// Per-request data: who is asking, and loaders that batch within this request.
+pub struct RequestCtx {
+    pub viewer: Option<Viewer>,
+    pub customers: Option<DataLoader<CustomerLoader>>,
+    pub children: Option<DataLoader<ChildrenLoader>>,
+    /// The data-center table, loaded on first use in this request.
+    pub data_centers: tokio::sync::OnceCell<std::sync::Arc<Vec<crate::geo::store::DataCenterRow>>>,
+}
+
+impl RequestCtx {
+    /// The context of a request from `viewer` (or an anonymous one).
+    pub fn new(state: &AppState, viewer: Option<Viewer>) -> Self {
+        let spawn = |fut| {
+            tokio::spawn(fut);
+        };
+        let (customers, children) = match &viewer {
+            Some(v) => (
+                // No batching delay: a nested query pays it once per level (async-graphql#1306).
+                Some(
+                    DataLoader::new(CustomerLoader::new(state, v), spawn)
+                        .delay(std::time::Duration::ZERO),
+                ),
+                Some(
+                    DataLoader::new(ChildrenLoader::new(state, v), spawn)
+                        .delay(std::time::Duration::ZERO),
+                ),
+            ),
+            None => (None, None),
+        };
+        Self {
+            viewer,
+            customers,
+            children,
+            data_centers: tokio::sync::OnceCell::new(),
+        }
+    }
+}
+
+/// The application state from a resolver's context.
+pub fn state<'a>(ctx: &Context<'a>) -> AppResult<&'a AppState> {
+    ctx.data::<AppState>()
+        .map_err(|_| AppError::Internal(anyhow::anyhow!("AppState missing from schema data")))
+}
+
+fn request<'a>(ctx: &Context<'a>) -> AppResult<&'a RequestCtx> {
+    ctx.data::<RequestCtx>()
+        .map_err(|_| AppError::Internal(anyhow::anyhow!("RequestCtx missing from request data")))
+}
+
+/// The signed-in viewer, or `UNAUTHENTICATED`.
+pub fn viewer<'a>(ctx: &Context<'a>) -> AppResult<&'a Viewer> {
+    request(ctx)?
+        .viewer
+        .as_ref()
+        .ok_or_else(|| AppError::Unauthenticated("sign in first".into()))
+}
+
+/// The signed-in viewer, if any.
+pub fn maybe_viewer<'a>(ctx: &Context<'a>) -> Option<&'a Viewer> {
+    ctx.data::<RequestCtx>().ok()?.viewer.as_ref()
+}
+
+/// The request's customer-by-id loader (signed-in requests only).
+pub fn customer_loader<'a>(ctx: &Context<'a>) -> AppResult<&'a DataLoader<CustomerLoader>> {
+    viewer(ctx)?;
+    request(ctx)?
+        .customers
+        .as_ref()
+        .ok_or_else(|| AppError::Unauthenticated("sign in first".into()))
+}
+
+/// The request's children loader (signed-in requests only).
+pub fn children_loader<'a>(ctx: &Context<'a>) -> AppResult<&'a DataLoader<ChildrenLoader>> {
+    viewer(ctx)?;
+    request(ctx)?
+        .children
+        .as_ref()
+        .ok_or_else(|| AppError::Unauthenticated("sign in first".into()))
+}

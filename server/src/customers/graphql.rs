@@ -1,0 +1,448 @@
+//! GraphQL face of the customer tree: the `Customer` object, `root` / `customer` / `customers`,
+//! and the tree's mutations. Resolvers only translate; rules live in [`super::service`].
+
+use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, SimpleObject, ID};
+use canopy_shared::{CustomerLevel, CustomerState, Module, ServiceType};
+use chrono::{DateTime, Utc};
+
+use super::loaders::ChildrenPage;
+use super::model::{CustomerCursor, CustomerOrder, CustomerRow};
+use super::service::{self, CreateCustomer, UpdateCustomer};
+use super::store::{self, SearchFilter};
+use crate::clock::to_datetime;
+use crate::context::{self, Viewer};
+use crate::error::AppError;
+use crate::geo::{self, Country, DataCenter};
+use crate::ids::{self, Kind};
+use crate::pagination::{self, PageInfo};
+
+/// A company in the customer tree.
+#[derive(Clone, Debug)]
+pub struct Customer(pub CustomerRow);
+
+/// Decodes a customer ID argument; a malformed or foreign ID is `NOT_FOUND`, like a missing one.
+pub fn customer_id(id: &ID) -> Result<i64, AppError> {
+    ids::decode(Kind::Customer, id).ok_or_else(|| AppError::NotFound("customer not found".into()))
+}
+
+fn now(ctx: &Context<'_>) -> Result<i64> {
+    Ok(context::state(ctx)?.clock.now_ms())
+}
+
+#[Object]
+impl Customer {
+    /// Opaque global ID.
+    async fn id(&self) -> ID {
+        ids::encode(Kind::Customer, self.0.id)
+    }
+
+    /// Unique across the installation (case-insensitively); users sign in with it.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// Position in the distribution chain.
+    async fn level(&self) -> CustomerLevel {
+        self.0.level()
+    }
+
+    /// How the service is sold to this customer (one of its parent's `childServiceTypes`).
+    async fn service_type(&self) -> ServiceType {
+        self.0.service_type()
+    }
+
+    /// The service types this customer may sell on to its own customers.
+    async fn child_service_types(&self) -> Vec<ServiceType> {
+        self.0.child_service_types()
+    }
+
+    /// Country the customer's devices are in.
+    async fn device_country(&self) -> Result<Country> {
+        Country::from_stored(&self.0.device_country)
+    }
+
+    /// Data center holding the customer's backups; fixed at creation.
+    async fn storage_location(&self, ctx: &Context<'_>) -> Result<DataCenter> {
+        geo::graphql::data_center(ctx, &self.0.storage_location).await
+    }
+
+    /// Trial or production, derived from the trial's end and the current time.
+    async fn state(&self, ctx: &Context<'_>) -> Result<CustomerState> {
+        Ok(self.0.state(now(ctx)?))
+    }
+
+    /// When the 30-day trial ends (or ended); null for customers created in production.
+    async fn trial_expires_at(&self) -> Option<DateTime<Utc>> {
+        self.0.trial_expires_at.map(to_datetime)
+    }
+
+    /// External or billing code.
+    async fn customer_reference(&self) -> Option<&str> {
+        self.0.customer_reference.as_deref()
+    }
+
+    async fn created_at(&self) -> DateTime<Utc> {
+        to_datetime(self.0.created_at)
+    }
+
+    /// Increases with every change; pass it back as `expectedVersion` to avoid lost updates.
+    async fn version(&self) -> i64 {
+        self.0.version
+    }
+
+    /// The parent customer; null for the root of the caller's view.
+    async fn parent(&self, ctx: &Context<'_>) -> Result<Option<Customer>> {
+        let Some(parent_id) = self.0.parent_id else {
+            return Ok(None);
+        };
+        Ok(context::customer_loader(ctx)?
+            .load_one(parent_id)
+            .await?
+            .map(Customer))
+    }
+
+    /// Ancestors within the caller's view: the root of the view first, the parent last.
+    async fn ancestors(&self, ctx: &Context<'_>) -> Result<Vec<Customer>> {
+        let viewer = context::viewer(ctx)?;
+        let mut ids = self.0.path_ids();
+        ids.pop();
+        let visible: Vec<i64> = ids
+            .into_iter()
+            .skip_while(|id| *id != viewer.customer_id)
+            .collect();
+        let mut found = context::customer_loader(ctx)?
+            .load_many(visible.iter().copied())
+            .await?;
+        Ok(visible
+            .iter()
+            .filter_map(|id| found.remove(id))
+            .map(Customer)
+            .collect())
+    }
+
+    /// Direct children, a page at a time.
+    async fn children(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        #[graphql(default_with = "Some(CustomerOrder::Name)")] order: Option<CustomerOrder>,
+    ) -> Result<CustomerConnection> {
+        let order = order.unwrap_or_default();
+        let limit = pagination::page_size(first)?;
+        let cursor: Option<CustomerCursor> = pagination::decode_cursor(after.as_deref())?;
+        let after_given = cursor.is_some();
+        let page = ChildrenPage {
+            order,
+            limit,
+            after: cursor,
+        };
+        let rows = if self.0.child_count == 0 {
+            Vec::new()
+        } else {
+            context::children_loader(ctx)?
+                .load_one((self.0.id, page))
+                .await?
+                .unwrap_or_default()
+        };
+        Ok(CustomerConnection::new(
+            rows,
+            limit,
+            after_given,
+            self.0.child_count,
+        ))
+    }
+
+    /// Number of direct children.
+    async fn child_count(&self) -> i64 {
+        self.0.child_count
+    }
+
+    /// Number of customers anywhere below this one.
+    async fn descendant_count(&self) -> i64 {
+        self.0.descendant_count
+    }
+
+    /// Modules and features this customer's level gives access to.
+    async fn modules(&self) -> Vec<Module> {
+        Module::for_level(self.0.level())
+    }
+
+    /// Whether `removeCustomer` would succeed: no devices, no children, and not the root.
+    async fn removable(&self, ctx: &Context<'_>) -> Result<bool> {
+        let viewer = context::viewer(ctx)?;
+        Ok(self.0.child_count == 0
+            && self.0.device_count == 0
+            && !self.0.is_installation_root()
+            && self.0.id != viewer.customer_id)
+    }
+}
+
+/// An edge of a customer list.
+#[derive(SimpleObject)]
+pub struct CustomerEdge {
+    pub node: Customer,
+    /// Pass as `after` to continue after this customer.
+    pub cursor: String,
+}
+
+/// A page of customers.
+#[derive(SimpleObject)]
+pub struct CustomerConnection {
+    pub edges: Vec<CustomerEdge>,
+    pub nodes: Vec<Customer>,
+    pub page_info: PageInfo,
+    /// Number of customers in the whole list, not just this page.
+    pub total_count: i64,
+}
+
+impl CustomerConnection {
+    fn new(mut rows: Vec<CustomerRow>, limit: i64, after_given: bool, total_count: i64) -> Self {
+        let cursor = |row: &CustomerRow| pagination::encode_cursor(&CustomerCursor::of(row));
+        let page_info = pagination::trim_page(&mut rows, limit, after_given, cursor);
+        let edges = rows
+            .iter()
+            .map(|row| CustomerEdge {
+                node: Customer(row.clone()),
+                cursor: cursor(row),
+            })
+            .collect();
+        Self {
+            edges,
+            nodes: rows.into_iter().map(Customer).collect(),
+            page_info,
+            total_count,
+        }
+    }
+}
+
+/// Reading the customer tree.
+#[derive(Default)]
+pub struct CustomerQuery;
+
+#[Object]
+impl CustomerQuery {
+    /// The signed-in user's own customer: the root of their view.
+    async fn root(&self, ctx: &Context<'_>) -> Result<Customer> {
+        let viewer = context::viewer(ctx)?;
+        let row = context::customer_loader(ctx)?
+            .load_one(viewer.customer_id)
+            .await?
+            .ok_or_else(|| AppError::NotFound("customer not found".into()))?;
+        Ok(Customer(row))
+    }
+
+    /// A customer by ID; null when it does not exist or is outside the caller's subtree.
+    async fn customer(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Customer>> {
+        let loader = context::customer_loader(ctx)?;
+        let Some(id) = ids::decode(Kind::Customer, &id) else {
+            return Ok(None);
+        };
+        Ok(loader.load_one(id).await?.map(Customer))
+    }
+
+    /// Searches the caller's whole visible subtree (or the subtree of `under`, that customer
+    /// included): `search` is a case-insensitive substring of the name; `levels` and `states`
+    /// keep only customers with one of the given values.
+    #[allow(clippy::too_many_arguments)]
+    async fn customers(
+        &self,
+        ctx: &Context<'_>,
+        search: Option<String>,
+        levels: Option<Vec<CustomerLevel>>,
+        states: Option<Vec<CustomerState>>,
+        under: Option<ID>,
+        first: Option<i32>,
+        after: Option<String>,
+        #[graphql(default_with = "Some(CustomerOrder::Name)")] order: Option<CustomerOrder>,
+    ) -> Result<CustomerConnection> {
+        let order = order.unwrap_or_default();
+        let viewer = context::viewer(ctx)?;
+        let state = context::state(ctx)?;
+        let limit = pagination::page_size(first)?;
+        let cursor: Option<CustomerCursor> = pagination::decode_cursor(after.as_deref())?;
+        let mut conn = state.pool.acquire().await.map_err(AppError::from)?;
+        let under_path = match under {
+            Some(id) => Some(
+                store::require(&mut *conn, &viewer.scope, customer_id(&id)?)
+                    .await?
+                    .path,
+            ),
+            None => None,
+        };
+        let filter = SearchFilter {
+            name_contains: search
+                .map(|s| canopy_shared::customer::name_key(&s))
+                .filter(|s| !s.is_empty()),
+            levels: levels.unwrap_or_default(),
+            states: states.unwrap_or_default(),
+            under_path,
+        };
+        let (rows, total) = store::search(
+            &mut conn,
+            &viewer.scope,
+            &filter,
+            order,
+            limit,
+            cursor.as_ref(),
+            state.clock.now_ms(),
+        )
+        .await?;
+        Ok(CustomerConnection::new(
+            rows,
+            limit,
+            cursor.is_some(),
+            total,
+        ))
+    }
+}
+
+/// `createCustomer`'s input.
+#[derive(InputObject)]
+pub struct CreateCustomerInput {
+    /// The customer to create the new one under.
+    pub parent_id: ID,
+    pub name: String,
+    /// Must be below the parent's level.
+    pub level: CustomerLevel,
+    /// Must be one of the parent's `childServiceTypes`.
+    pub service_type: ServiceType,
+    /// What the new customer may sell on; defaults to its own service type.
+    pub child_service_types: Option<Vec<ServiceType>>,
+    /// ISO 3166-1 alpha-2 code.
+    pub device_country: String,
+    /// Data center code: required when the device country has no data center, and otherwise
+    /// either omitted or that country's own.
+    pub storage_location: Option<String>,
+    /// Start a 30-day trial.
+    #[graphql(default = false)]
+    pub in_trial: bool,
+    pub customer_reference: Option<String>,
+}
+
+/// `updateCustomer`'s input: omitted fields stay as they are.
+#[derive(InputObject)]
+pub struct UpdateCustomerInput {
+    /// Renaming means the customer's users sign in with the new name.
+    pub name: Option<String>,
+    pub level: Option<CustomerLevel>,
+    pub service_type: Option<ServiceType>,
+    pub child_service_types: Option<Vec<ServiceType>>,
+    /// Changing it never changes the storage location.
+    pub device_country: Option<String>,
+    /// Null or blank clears it.
+    pub customer_reference: MaybeUndefined<String>,
+    /// The `version` you edited; a mismatch is a `CONFLICT`.
+    pub expected_version: Option<i64>,
+}
+
+/// Changing the customer tree.
+#[derive(Default)]
+pub struct CustomerMutation;
+
+fn signed_in<'a>(ctx: &Context<'a>) -> Result<(&'a context::AppState, &'a Viewer)> {
+    Ok((context::state(ctx)?, context::viewer(ctx)?))
+}
+
+#[Object]
+impl CustomerMutation {
+    /// Creates a customer below `input.parentId`.
+    async fn create_customer(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateCustomerInput,
+    ) -> Result<Customer> {
+        let (state, viewer) = signed_in(ctx)?;
+        let parent_id = ids::decode(Kind::Customer, &input.parent_id)
+            .ok_or_else(|| AppError::NotFound("parent customer not found".into()))?;
+        let row = service::create(
+            state,
+            viewer,
+            CreateCustomer {
+                parent_id,
+                name: input.name,
+                level: input.level,
+                service_type: input.service_type,
+                child_service_types: input.child_service_types,
+                device_country: input.device_country,
+                storage_location: input.storage_location,
+                in_trial: input.in_trial,
+                customer_reference: input.customer_reference,
+            },
+        )
+        .await?;
+        Ok(Customer(row))
+    }
+
+    /// Edits a customer's general fields.
+    async fn update_customer(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: UpdateCustomerInput,
+    ) -> Result<Customer> {
+        let (state, viewer) = signed_in(ctx)?;
+        let update = UpdateCustomer {
+            name: input.name,
+            level: input.level,
+            service_type: input.service_type,
+            child_service_types: input.child_service_types,
+            device_country: input.device_country,
+            customer_reference: match input.customer_reference {
+                MaybeUndefined::Undefined => None,
+                MaybeUndefined::Null => Some(None),
+                MaybeUndefined::Value(v) => Some(Some(v)),
+            },
+            expected_version: input.expected_version,
+        };
+        Ok(Customer(
+            service::update(state, viewer, customer_id(&id)?, update).await?,
+        ))
+    }
+
+    /// Moves a customer, with its whole subtree, under another parent.
+    async fn move_customer(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        new_parent_id: ID,
+        expected_version: Option<i64>,
+    ) -> Result<Customer> {
+        let (state, viewer) = signed_in(ctx)?;
+        let id = customer_id(&id)?;
+        let new_parent = ids::decode(Kind::Customer, &new_parent_id)
+            .ok_or_else(|| AppError::NotFound("new parent customer not found".into()))?;
+        Ok(Customer(
+            service::move_to(state, viewer, id, new_parent, expected_version).await?,
+        ))
+    }
+
+    /// Removes a customer without devices and without customers of its own; returns its ID.
+    async fn remove_customer(&self, ctx: &Context<'_>, id: ID) -> Result<ID> {
+        let (state, viewer) = signed_in(ctx)?;
+        service::remove(state, viewer, customer_id(&id)?).await?;
+        Ok(id)
+    }
+
+    /// Converts a trial customer to production.
+    async fn convert_to_production(&self, ctx: &Context<'_>, id: ID) -> Result<Customer> {
+        let (state, viewer) = signed_in(ctx)?;
+        Ok(Customer(
+            service::convert_to_production(state, viewer, customer_id(&id)?).await?,
+        ))
+    }
+
+    /// Changes a customer's storage location: only a SUPERUSER of the root customer may.
+    async fn change_storage_location(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        storage_location: String,
+    ) -> Result<Customer> {
+        let (state, viewer) = signed_in(ctx)?;
+        Ok(Customer(
+            service::change_storage_location(state, viewer, customer_id(&id)?, &storage_location)
+                .await?,
+        ))
+    }
+}

@@ -1,0 +1,159 @@
+//! A customer as stored, and the conversions between its columns and domain types.
+
+use canopy_shared::{trial, CustomerLevel, CustomerState, ServiceType};
+use serde::{Deserialize, Serialize};
+
+/// One row of `customers`.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct CustomerRow {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    pub path: String,
+    pub name: String,
+    pub name_key: String,
+    pub level: i16,
+    pub service_type: String,
+    pub child_service_types: String,
+    pub device_country: String,
+    pub storage_location: String,
+    pub trial_expires_at: Option<i64>,
+    pub converted_at: Option<i64>,
+    pub customer_reference: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub version: i64,
+    pub child_count: i64,
+    pub descendant_count: i64,
+    pub device_count: i64,
+}
+
+/// The column list every customer query selects, in [`CustomerRow`]'s order.
+pub const COLUMNS: &str = "id, parent_id, path, name, name_key, level, service_type, \
+    child_service_types, device_country, storage_location, trial_expires_at, converted_at, \
+    customer_reference, created_at, updated_at, version, child_count, descendant_count, \
+    device_count";
+
+impl CustomerRow {
+    pub fn level(&self) -> CustomerLevel {
+        CustomerLevel::from_rank(self.level).unwrap_or(CustomerLevel::Site)
+    }
+
+    pub fn service_type(&self) -> ServiceType {
+        ServiceType::parse(&self.service_type).unwrap_or(ServiceType::AllInclusive)
+    }
+
+    pub fn child_service_types(&self) -> Vec<ServiceType> {
+        decode_service_types(&self.child_service_types)
+    }
+
+    pub fn state(&self, now_ms: i64) -> CustomerState {
+        trial::state_at(self.trial_expires_at, self.converted_at.is_some(), now_ms)
+    }
+
+    /// Ids from the installation root down to (and including) this customer.
+    pub fn path_ids(&self) -> Vec<i64> {
+        path_ids(&self.path)
+    }
+
+    /// The installation's root customer has no parent.
+    pub fn is_installation_root(&self) -> bool {
+        self.parent_id.is_none()
+    }
+
+    /// Number of customers in the subtree, this one included.
+    pub fn subtree_size(&self) -> i64 {
+        self.descendant_count + 1
+    }
+}
+
+/// Ids along a materialised path such as `/1/7/42/`.
+pub fn path_ids(path: &str) -> Vec<i64> {
+    path.split('/').filter_map(|s| s.parse().ok()).collect()
+}
+
+/// The path of a child with id `id` under a customer with path `parent_path`.
+pub fn child_path(parent_path: &str, id: i64) -> String {
+    format!("{parent_path}{id}/")
+}
+
+/// Service types are stored as a comma-separated list of their API names.
+pub fn encode_service_types(types: &[ServiceType]) -> String {
+    let mut sorted: Vec<ServiceType> = types.to_vec();
+    sorted.sort();
+    sorted.dedup();
+    sorted
+        .iter()
+        .map(|t| t.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+pub fn decode_service_types(stored: &str) -> Vec<ServiceType> {
+    stored.split(',').filter_map(ServiceType::parse).collect()
+}
+
+/// How a list of customers is ordered (the contract's `CustomerOrder`).
+#[derive(async_graphql::Enum, Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum CustomerOrder {
+    /// By name, case-insensitively.
+    #[default]
+    Name,
+    /// Highest level first, then by name.
+    LevelAndName,
+    /// Oldest first.
+    CreatedAt,
+}
+
+impl CustomerOrder {
+    /// The SQL sort key, matching one of the `customers_children_by_*` indexes.
+    pub fn sort_columns(self) -> &'static str {
+        match self {
+            Self::Name => "name_key, id",
+            Self::LevelAndName => "level, name_key, id",
+            Self::CreatedAt => "created_at, id",
+        }
+    }
+}
+
+/// Where a page of customers starts: the sort key of the last row seen. It carries every
+/// order's key, so a cursor stays valid whatever order it is used with.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct CustomerCursor {
+    pub level: i16,
+    pub name_key: String,
+    pub created_at: i64,
+    pub id: i64,
+}
+
+impl CustomerCursor {
+    pub fn of(row: &CustomerRow) -> Self {
+        Self {
+            level: row.level,
+            name_key: row.name_key.clone(),
+            created_at: row.created_at,
+            id: row.id,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_hold_the_ancestry() {
+        assert_eq!(path_ids("/1/7/42/"), vec![1, 7, 42]);
+        assert_eq!(child_path("/1/7/", 42), "/1/7/42/");
+    }
+
+    #[test]
+    fn service_types_round_trip_sorted_and_deduplicated() {
+        use ServiceType::*;
+        let stored = encode_service_types(&[SoftwareOnly, AllInclusive, SoftwareOnly]);
+        assert_eq!(stored, "ALL_INCLUSIVE,SOFTWARE_ONLY");
+        assert_eq!(
+            decode_service_types(&stored),
+            vec![AllInclusive, SoftwareOnly]
+        );
+    }
+}

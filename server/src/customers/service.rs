@@ -1,0 +1,428 @@
+//! The customer tree's mutations: each validates its input against DOMAIN.md's rules and writes
+//! in exactly one transaction, so a refused change leaves nothing behind.
+
+use canopy_shared::country::CountryCode;
+use canopy_shared::customer::parse_reference;
+use canopy_shared::storage::choose_storage_location;
+use canopy_shared::{trial, Action, CustomerLevel, CustomerName, ServiceType};
+
+use super::model::{encode_service_types, CustomerRow};
+use super::store::{self, CustomerChanges, NewCustomer};
+use crate::context::{AppState, Viewer};
+use crate::db;
+use crate::error::{AppError, AppResult};
+use crate::geo;
+
+/// `createCustomer`'s input, parsed from GraphQL but not yet validated.
+#[derive(Debug)]
+pub struct CreateCustomer {
+    pub parent_id: i64,
+    pub name: String,
+    pub level: CustomerLevel,
+    pub service_type: ServiceType,
+    pub child_service_types: Option<Vec<ServiceType>>,
+    pub device_country: String,
+    pub storage_location: Option<String>,
+    pub in_trial: bool,
+    pub customer_reference: Option<String>,
+}
+
+/// `updateCustomer`'s input: `None` leaves a field unchanged.
+#[derive(Debug, Default)]
+pub struct UpdateCustomer {
+    pub name: Option<String>,
+    pub level: Option<CustomerLevel>,
+    pub service_type: Option<ServiceType>,
+    pub child_service_types: Option<Vec<ServiceType>>,
+    pub device_country: Option<String>,
+    /// `Some(None)` clears the reference.
+    pub customer_reference: Option<Option<String>>,
+    pub expected_version: Option<i64>,
+}
+
+fn parse_name(input: &str) -> AppResult<CustomerName> {
+    CustomerName::parse(input).map_err(|m| AppError::bad_input("name", m))
+}
+
+fn parse_country(input: &str) -> AppResult<CountryCode> {
+    CountryCode::parse(input).map_err(|m| AppError::bad_input("deviceCountry", m))
+}
+
+fn parse_child_service_types(types: &[ServiceType]) -> AppResult<String> {
+    if types.is_empty() {
+        return Err(AppError::bad_input(
+            "childServiceTypes",
+            "childServiceTypes must name at least one service type",
+        ));
+    }
+    Ok(encode_service_types(types))
+}
+
+fn check_version(row: &CustomerRow, expected: Option<i64>) -> AppResult<()> {
+    match expected {
+        Some(v) if v != row.version => Err(AppError::Conflict(format!(
+            "{} was changed by someone else (version {} is current, you had {v}); reload and \
+             try again",
+            row.name, row.version
+        ))),
+        _ => Ok(()),
+    }
+}
+
+async fn ensure_name_free(
+    tx: &mut db::Tx,
+    name: &CustomerName,
+    except: Option<i64>,
+) -> AppResult<()> {
+    if store::name_taken(tx, &name.key(), except).await? {
+        return Err(AppError::NameTaken {
+            field: "name".into(),
+            message: format!(
+                "another customer is already named '{}' (names are unique regardless of case)",
+                name.as_str()
+            ),
+        });
+    }
+    Ok(())
+}
+
+fn offers(parent: &CustomerRow, service_type: ServiceType) -> bool {
+    parent.child_service_types().contains(&service_type)
+}
+
+/// Creates a customer under `parentId`.
+pub async fn create(
+    state: &AppState,
+    viewer: &Viewer,
+    input: CreateCustomer,
+) -> AppResult<CustomerRow> {
+    viewer.require(Action::ManageCustomers)?;
+    let name = parse_name(&input.name)?;
+    let country = parse_country(&input.device_country)?;
+    let reference = parse_reference(input.customer_reference.as_deref())
+        .map_err(|m| AppError::bad_input("customerReference", m))?;
+    let child_types = match &input.child_service_types {
+        Some(types) => parse_child_service_types(types)?,
+        None => encode_service_types(&[input.service_type]),
+    };
+
+    let mut tx = db::begin_write(&state.pool).await?;
+    let parent = store::get(&mut *tx, &viewer.scope, input.parent_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("parent customer not found".into()))?;
+    if !input.level.may_be_child_of(parent.level()) {
+        return Err(level_error("level", input.level, parent.level()));
+    }
+    if !offers(&parent, input.service_type) {
+        return Err(AppError::bad_input(
+            "serviceType",
+            format!(
+                "{} does not offer the service type {} to its customers",
+                parent.name,
+                input.service_type.as_str()
+            ),
+        ));
+    }
+    let requested = match input.storage_location.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(code) => Some(
+            geo::store::active_by_code(&mut *tx, code)
+                .await?
+                .ok_or_else(|| {
+                    AppError::bad_input("storageLocation", format!("'{code}' is not a data center"))
+                })?
+                .code,
+        ),
+    };
+    let own = geo::store::active_in_country(&mut *tx, country.code()).await?;
+    let storage = choose_storage_location(
+        own.as_ref().map(|dc| dc.code.as_str()),
+        requested.as_deref(),
+    )
+    .map_err(|e| AppError::bad_input("storageLocation", e.to_string()))?;
+    ensure_name_free(&mut tx, &name, None).await?;
+
+    let now = state.clock.now_ms();
+    let id = store::insert(
+        &mut tx,
+        &NewCustomer {
+            parent: &parent,
+            name: name.as_str(),
+            name_key: &name.key(),
+            level: input.level,
+            service_type: input.service_type.as_str(),
+            child_service_types: &child_types,
+            device_country: country.code(),
+            storage_location: &storage,
+            trial_expires_at: input.in_trial.then_some(now + trial::TRIAL_MILLIS),
+            customer_reference: reference.as_deref(),
+            now_ms: now,
+        },
+    )
+    .await
+    .map_err(|e| e.context("inserting the customer"))?;
+    let row = store::require(&mut *tx, &viewer.scope, id).await?;
+    tx.commit().await?;
+    Ok(row)
+}
+
+fn level_error(field: &str, level: CustomerLevel, parent: CustomerLevel) -> AppError {
+    let message = if level == CustomerLevel::Root {
+        "only the installation's top customer is at level ROOT".to_string()
+    } else if parent == CustomerLevel::Site {
+        "a SITE has no customers below it".to_string()
+    } else {
+        format!(
+            "a {} cannot be placed under a {}: a customer's level must be below its parent's",
+            level.as_str(),
+            parent.as_str()
+        )
+    };
+    AppError::level_rule(field, message)
+}
+
+/// Edits a customer's general fields.
+pub async fn update(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    input: UpdateCustomer,
+) -> AppResult<CustomerRow> {
+    viewer.require(Action::ManageCustomers)?;
+    let mut tx = db::begin_write(&state.pool).await?;
+    let row = store::require(&mut *tx, &viewer.scope, id).await?;
+    check_version(&row, input.expected_version)?;
+    let own_customer = row.id == viewer.customer_id;
+
+    let name = match &input.name {
+        Some(n) => parse_name(n)?,
+        None => parse_name(&row.name)?,
+    };
+    if name.key() != row.name_key {
+        ensure_name_free(&mut tx, &name, Some(row.id)).await?;
+    }
+
+    let parent = match row.parent_id {
+        Some(pid) => store::get_unscoped(&mut *tx, pid).await?,
+        None => None,
+    };
+
+    let level = input.level.unwrap_or(row.level());
+    if level != row.level() {
+        if own_customer {
+            return Err(AppError::Forbidden(
+                "your own customer's level is managed by its parent".into(),
+            ));
+        }
+        match &parent {
+            None => return Err(level_error("level", level, CustomerLevel::Root)),
+            Some(p) if !level.may_be_child_of(p.level()) => {
+                return Err(level_error("level", level, p.level()))
+            }
+            Some(_) => {}
+        }
+        if let Some(rank) = store::highest_child_level(&mut tx, row.id).await? {
+            let child = CustomerLevel::from_rank(rank).unwrap_or(CustomerLevel::Site);
+            if !child.may_be_child_of(level) {
+                return Err(AppError::level_rule(
+                    "level",
+                    format!(
+                        "{} has a {} below it, which must stay below its level",
+                        row.name,
+                        child.as_str()
+                    ),
+                ));
+            }
+        }
+    }
+
+    let service_type = input.service_type.unwrap_or(row.service_type());
+    if service_type != row.service_type() {
+        if own_customer {
+            return Err(AppError::Forbidden(
+                "your own customer's service type is managed by its parent".into(),
+            ));
+        }
+        if let Some(p) = parent.as_ref().filter(|p| !offers(p, service_type)) {
+            return Err(AppError::bad_input(
+                "serviceType",
+                format!(
+                    "{} does not offer the service type {}",
+                    p.name,
+                    service_type.as_str()
+                ),
+            ));
+        }
+    }
+
+    let child_service_types = match &input.child_service_types {
+        Some(types) => {
+            let encoded = parse_child_service_types(types)?;
+            for used in store::child_service_types_in_use(&mut tx, row.id).await? {
+                if !encoded.split(',').any(|t| t == used) {
+                    return Err(AppError::bad_input(
+                        "childServiceTypes",
+                        format!("customers of {} use the service type {used}", row.name),
+                    ));
+                }
+            }
+            encoded
+        }
+        None => row.child_service_types.clone(),
+    };
+
+    let device_country = match &input.device_country {
+        // The storage location deliberately stays as it is (DOMAIN.md).
+        Some(c) => parse_country(c)?.code().to_owned(),
+        None => row.device_country.clone(),
+    };
+    let customer_reference = match &input.customer_reference {
+        Some(r) => parse_reference(r.as_deref())
+            .map_err(|m| AppError::bad_input("customerReference", m))?,
+        None => row.customer_reference.clone(),
+    };
+
+    let changes = CustomerChanges {
+        name: name.as_str().to_owned(),
+        name_key: name.key(),
+        level: level.rank(),
+        service_type: service_type.as_str().to_owned(),
+        child_service_types,
+        device_country,
+        customer_reference,
+    };
+    store::update(&mut tx, row.id, &changes, state.clock.now_ms()).await?;
+    let row = store::require(&mut *tx, &viewer.scope, id).await?;
+    tx.commit().await?;
+    Ok(row)
+}
+
+/// Moves a customer and its whole subtree under another parent.
+pub async fn move_to(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    new_parent_id: i64,
+    expected_version: Option<i64>,
+) -> AppResult<CustomerRow> {
+    viewer.require(Action::ManageCustomers)?;
+    let mut tx = db::begin_write(&state.pool).await?;
+    let row = store::require(&mut *tx, &viewer.scope, id).await?;
+    let new_parent = store::get(&mut *tx, &viewer.scope, new_parent_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("new parent customer not found".into()))?;
+    check_version(&row, expected_version)?;
+    if row.id == viewer.customer_id || row.is_installation_root() {
+        return Err(AppError::Forbidden(
+            "your own customer cannot be moved".into(),
+        ));
+    }
+    if crate::context::Scope::for_path(&row.path).contains(&new_parent.path) {
+        return Err(AppError::Cycle(format!(
+            "{} cannot be moved under itself or one of its own customers",
+            row.name
+        )));
+    }
+    if !row.level().may_be_child_of(new_parent.level()) {
+        return Err(level_error("newParentId", row.level(), new_parent.level()));
+    }
+    if !offers(&new_parent, row.service_type()) {
+        return Err(AppError::bad_input(
+            "newParentId",
+            format!(
+                "{} does not offer the service type {} that {} uses",
+                new_parent.name,
+                row.service_type().as_str(),
+                row.name
+            ),
+        ));
+    }
+    if row.parent_id != Some(new_parent.id) {
+        store::move_subtree(&mut tx, &row, &new_parent, state.clock.now_ms())
+            .await
+            .map_err(|e| e.context("moving the subtree"))?;
+    }
+    let row = store::require(&mut *tx, &viewer.scope, id).await?;
+    tx.commit().await?;
+    Ok(row)
+}
+
+/// Removes a customer that has no devices and no customers of its own.
+pub async fn remove(state: &AppState, viewer: &Viewer, id: i64) -> AppResult<()> {
+    viewer.require(Action::ManageCustomers)?;
+    let mut tx = db::begin_write(&state.pool).await?;
+    let row = store::require(&mut *tx, &viewer.scope, id).await?;
+    if row.id == viewer.customer_id || row.is_installation_root() {
+        return Err(AppError::Forbidden(
+            "your own customer cannot be removed".into(),
+        ));
+    }
+    if row.child_count > 0 {
+        return Err(AppError::HasChildren(format!(
+            "{} has {} customer(s) of its own: move or remove them first",
+            row.name, row.child_count
+        )));
+    }
+    if row.device_count > 0 || store::has_devices(&mut tx, row.id).await? {
+        return Err(AppError::HasDevices(format!(
+            "{} has devices: remove them first",
+            row.name
+        )));
+    }
+    store::delete(&mut tx, &row)
+        .await
+        .map_err(|e| e.context("deleting the customer"))?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Ends a customer's trial: it becomes a production customer.
+pub async fn convert_to_production(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+) -> AppResult<CustomerRow> {
+    viewer.require(Action::ManageCustomers)?;
+    let mut tx = db::begin_write(&state.pool).await?;
+    let row = store::require(&mut *tx, &viewer.scope, id).await?;
+    if row.id == viewer.customer_id {
+        return Err(AppError::Forbidden(
+            "your own customer is converted by its provider".into(),
+        ));
+    }
+    if row.trial_expires_at.is_none() || row.converted_at.is_some() {
+        return Err(AppError::bad_input(
+            "id",
+            format!("{} is already in production", row.name),
+        ));
+    }
+    store::convert_to_production(&mut tx, row.id, state.clock.now_ms()).await?;
+    let row = store::require(&mut *tx, &viewer.scope, id).await?;
+    tx.commit().await?;
+    Ok(row)
+}
+
+/// Changes a customer's storage location: a support action for the root customer's SUPERUSERs.
+pub async fn change_storage_location(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    code: &str,
+) -> AppResult<CustomerRow> {
+    let mut tx = db::begin_write(&state.pool).await?;
+    let row = store::require(&mut *tx, &viewer.scope, id).await?;
+    if !(viewer.at_installation_root && viewer.role.allows(Action::ChangeStorageLocation)) {
+        return Err(AppError::Forbidden(
+            "only a SUPERUSER of the root customer (support) may change a storage location".into(),
+        ));
+    }
+    let dc = geo::store::active_by_code(&mut *tx, code)
+        .await?
+        .ok_or_else(|| {
+            AppError::bad_input("storageLocation", format!("'{code}' is not a data center"))
+        })?;
+    store::set_storage_location(&mut tx, row.id, &dc.code, state.clock.now_ms()).await?;
+    let row = store::require(&mut *tx, &viewer.scope, id).await?;
+    tx.commit().await?;
+    Ok(row)
+}

@@ -1,0 +1,561 @@
+//! The customer tree's SQL. Every read takes the viewer's [`Scope`] and adds its path range, so a
+//! customer outside the caller's subtree cannot be read or written through this module at all.
+
+use std::collections::HashMap;
+
+use canopy_shared::{CustomerLevel, CustomerState};
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqliteExecutor};
+
+use super::model::{CustomerCursor, CustomerOrder, CustomerRow, COLUMNS};
+use crate::context::Scope;
+use crate::db;
+use crate::error::{AppError, AppResult};
+
+/// The customer with this id, if it is in scope.
+pub async fn get<'c>(
+    exec: impl SqliteExecutor<'c>,
+    scope: &Scope,
+    id: i64,
+) -> AppResult<Option<CustomerRow>> {
+    let sql = format!("SELECT {COLUMNS} FROM customers WHERE id = $1 AND path >= $2 AND path < $3");
+    Ok(sqlx::query_as(&sql)
+        .bind(id)
+        .bind(&scope.lo)
+        .bind(&scope.hi)
+        .fetch_optional(exec)
+        .await?)
+}
+
+/// The customer with this id in scope, or `NOT_FOUND`.
+pub async fn require<'c>(
+    exec: impl SqliteExecutor<'c>,
+    scope: &Scope,
+    id: i64,
+) -> AppResult<CustomerRow> {
+    get(exec, scope, id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("customer not found".into()))
+}
+
+/// The customer with this id regardless of scope: only for rules that look above the caller's
+/// view (a customer's parent when validating its level), never returned to clients.
+pub async fn get_unscoped<'c>(
+    exec: impl SqliteExecutor<'c>,
+    id: i64,
+) -> AppResult<Option<CustomerRow>> {
+    let sql = format!("SELECT {COLUMNS} FROM customers WHERE id = $1");
+    Ok(sqlx::query_as(&sql).bind(id).fetch_optional(exec).await?)
+}
+
+/// The customers with these ids that are in scope.
+pub async fn get_many<'c>(
+    exec: impl SqliteExecutor<'c>,
+    scope: &Scope,
+    ids: &[i64],
+) -> AppResult<Vec<CustomerRow>> {
+    let mut q =
+        QueryBuilder::<Sqlite>::new(format!("SELECT {COLUMNS} FROM customers WHERE id IN ("));
+    let mut list = q.separated(", ");
+    for id in ids {
+        list.push_bind(*id);
+    }
+    q.push(") AND path >= ")
+        .push_bind(&scope.lo)
+        .push(" AND path < ")
+        .push_bind(&scope.hi);
+    Ok(q.build_query_as().fetch_all(exec).await?)
+}
+
+/// The customer a user belongs to (used when resolving a session, before any scope exists).
+pub async fn by_name_key<'c>(
+    exec: impl SqliteExecutor<'c>,
+    name_key: &str,
+) -> AppResult<Option<CustomerRow>> {
+    let sql = format!("SELECT {COLUMNS} FROM customers WHERE name_key = $1");
+    Ok(sqlx::query_as(&sql)
+        .bind(name_key)
+        .fetch_optional(exec)
+        .await?)
+}
+
+/// One page of children, with one extra row when another page follows, for each parent.
+pub async fn children_pages<'c>(
+    exec: impl SqliteExecutor<'c>,
+    scope: &Scope,
+    parent_ids: &[i64],
+    order: CustomerOrder,
+    limit: i64,
+    after: Option<&CustomerCursor>,
+) -> AppResult<HashMap<i64, Vec<CustomerRow>>> {
+    let sort = order.sort_columns();
+    let mut q = QueryBuilder::<Sqlite>::new(format!(
+        "SELECT {COLUMNS} FROM (SELECT {COLUMNS}, \
+         ROW_NUMBER() OVER (PARTITION BY parent_id ORDER BY {sort}) AS rn \
+         FROM customers WHERE parent_id IN ("
+    ));
+    let mut list = q.separated(", ");
+    for id in parent_ids {
+        list.push_bind(*id);
+    }
+    q.push(") AND path >= ")
+        .push_bind(&scope.lo)
+        .push(" AND path < ")
+        .push_bind(&scope.hi);
+    if let Some(cursor) = after {
+        push_after(&mut q, order, cursor);
+    }
+    q.push(") AS page WHERE rn <= ")
+        .push_bind(limit + 1)
+        .push(" ORDER BY parent_id, rn");
+    let rows: Vec<CustomerRow> = q.build_query_as().fetch_all(exec).await?;
+    let mut pages: HashMap<i64, Vec<CustomerRow>> =
+        parent_ids.iter().map(|id| (*id, Vec::new())).collect();
+    for row in rows {
+        if let Some(parent) = row.parent_id {
+            pages.entry(parent).or_default().push(row);
+        }
+    }
+    Ok(pages)
+}
+
+/// Keyset condition: rows strictly after `cursor` in `order` (row-value comparison, which both
+/// SQLite and PostgreSQL evaluate against the matching index).
+fn push_after(q: &mut QueryBuilder<'_, Sqlite>, order: CustomerOrder, cursor: &CustomerCursor) {
+    match order {
+        CustomerOrder::Name => {
+            q.push(" AND (name_key, id) > (")
+                .push_bind(cursor.name_key.clone())
+                .push(", ")
+                .push_bind(cursor.id)
+                .push(")");
+        }
+        CustomerOrder::LevelAndName => {
+            q.push(" AND (level, name_key, id) > (")
+                .push_bind(cursor.level)
+                .push(", ")
+                .push_bind(cursor.name_key.clone())
+                .push(", ")
+                .push_bind(cursor.id)
+                .push(")");
+        }
+        CustomerOrder::CreatedAt => {
+            q.push(" AND (created_at, id) > (")
+                .push_bind(cursor.created_at)
+                .push(", ")
+                .push_bind(cursor.id)
+                .push(")");
+        }
+    }
+}
+
+/// What `customers(...)` filters on.
+#[derive(Debug, Default)]
+pub struct SearchFilter {
+    /// Lower-cased substring of the name.
+    pub name_contains: Option<String>,
+    pub levels: Vec<CustomerLevel>,
+    pub states: Vec<CustomerState>,
+    /// Path of the customer whose subtree is searched (defaults to the whole scope).
+    pub under_path: Option<String>,
+}
+
+fn push_search_filter<'a>(
+    q: &mut QueryBuilder<'a, Sqlite>,
+    scope: &Scope,
+    filter: &SearchFilter,
+    now_ms: i64,
+) {
+    let (lo, hi) = match &filter.under_path {
+        Some(path) => db::subtree_range(path),
+        None => (scope.lo.clone(), scope.hi.clone()),
+    };
+    q.push(" WHERE path >= ")
+        .push_bind(lo)
+        .push(" AND path < ")
+        .push_bind(hi);
+    // The scope bound stays even with `under`, so a stray path can never widen the view.
+    q.push(" AND path >= ")
+        .push_bind(scope.lo.clone())
+        .push(" AND path < ")
+        .push_bind(scope.hi.clone());
+    if let Some(needle) = &filter.name_contains {
+        let escaped = needle
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        q.push(" AND name_key LIKE ")
+            .push_bind(format!("%{escaped}%"))
+            .push(" ESCAPE '\\'");
+    }
+    if !filter.levels.is_empty() {
+        q.push(" AND level IN (");
+        let mut list = q.separated(", ");
+        for level in &filter.levels {
+            list.push_bind(level.rank());
+        }
+        q.push(")");
+    }
+    if !filter.states.is_empty() {
+        q.push(" AND (");
+        let mut first = true;
+        for state in &filter.states {
+            if !first {
+                q.push(" OR ");
+            }
+            first = false;
+            match state {
+                CustomerState::InProduction => {
+                    q.push("(trial_expires_at IS NULL OR converted_at IS NOT NULL)");
+                }
+                CustomerState::InTrial => {
+                    q.push("(trial_expires_at IS NOT NULL AND converted_at IS NULL AND trial_expires_at > ")
+                        .push_bind(now_ms)
+                        .push(")");
+                }
+                CustomerState::TrialExpired => {
+                    q.push("(trial_expires_at IS NOT NULL AND converted_at IS NULL AND trial_expires_at <= ")
+                        .push_bind(now_ms)
+                        .push(")");
+                }
+            }
+        }
+        q.push(")");
+    }
+}
+
+/// A page of the viewer's subtree matching `filter`, plus the total number of matches.
+pub async fn search(
+    conn: &mut SqliteConnection,
+    scope: &Scope,
+    filter: &SearchFilter,
+    order: CustomerOrder,
+    limit: i64,
+    after: Option<&CustomerCursor>,
+    now_ms: i64,
+) -> AppResult<(Vec<CustomerRow>, i64)> {
+    let mut q = QueryBuilder::<Sqlite>::new(format!("SELECT {COLUMNS} FROM customers"));
+    push_search_filter(&mut q, scope, filter, now_ms);
+    if let Some(cursor) = after {
+        push_after(&mut q, order, cursor);
+    }
+    q.push(format!(" ORDER BY {} LIMIT ", order.sort_columns()))
+        .push_bind(limit + 1);
+    let rows = q.build_query_as().fetch_all(&mut *conn).await?;
+
+    let mut count = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM customers");
+    push_search_filter(&mut count, scope, filter, now_ms);
+    let (total,): (i64,) = count.build_query_as().fetch_one(&mut *conn).await?;
+    Ok((rows, total))
+}
+
+/// Whether another customer already uses this name key.
+pub async fn name_taken(
+    conn: &mut SqliteConnection,
+    name_key: &str,
+    except_id: Option<i64>,
+) -> AppResult<bool> {
+    let (taken,): (bool,) =
+        sqlx::query_as("SELECT EXISTS (SELECT 1 FROM customers WHERE name_key = $1 AND id <> $2)")
+            .bind(name_key)
+            .bind(except_id.unwrap_or(-1))
+            .fetch_one(conn)
+            .await?;
+    Ok(taken)
+}
+
+/// A customer about to be inserted.
+#[derive(Debug)]
+pub struct NewCustomer<'a> {
+    pub parent: &'a CustomerRow,
+    pub name: &'a str,
+    pub name_key: &'a str,
+    pub level: CustomerLevel,
+    pub service_type: &'a str,
+    pub child_service_types: &'a str,
+    pub device_country: &'a str,
+    pub storage_location: &'a str,
+    pub trial_expires_at: Option<i64>,
+    pub customer_reference: Option<&'a str>,
+    pub now_ms: i64,
+}
+
+/// Inserts a customer under its parent and updates the ancestors' counts; returns its id.
+pub async fn insert(conn: &mut SqliteConnection, new: &NewCustomer<'_>) -> AppResult<i64> {
+    // The path needs the new id, so the row is inserted with a unique placeholder first.
+    let placeholder = format!("{}new/", new.parent.path);
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO customers (parent_id, path, name, name_key, level, service_type, \
+         child_service_types, device_country, storage_location, trial_expires_at, \
+         customer_reference, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id",
+    )
+    .bind(new.parent.id)
+    .bind(&placeholder)
+    .bind(new.name)
+    .bind(new.name_key)
+    .bind(new.level.rank())
+    .bind(new.service_type)
+    .bind(new.child_service_types)
+    .bind(new.device_country)
+    .bind(new.storage_location)
+    .bind(new.trial_expires_at)
+    .bind(new.customer_reference)
+    .bind(new.now_ms)
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(name_conflict)?;
+    sqlx::query("UPDATE customers SET path = $1 WHERE id = $2")
+        .bind(super::model::child_path(&new.parent.path, id))
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    adjust_counts(conn, &new.parent.path_ids(), new.parent.id, 1, 1).await?;
+    Ok(id)
+}
+
+/// Inserts the installation's root customer (first start only).
+pub async fn insert_root(
+    conn: &mut SqliteConnection,
+    name: &str,
+    name_key: &str,
+    child_service_types: &str,
+    device_country: &str,
+    storage_location: &str,
+    now_ms: i64,
+) -> AppResult<i64> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO customers (parent_id, path, name, name_key, level, service_type, \
+         child_service_types, device_country, storage_location, created_at, updated_at) \
+         VALUES (NULL, '/root/', $1, $2, $3, 'ALL_INCLUSIVE', $4, $5, $6, $7, $7) RETURNING id",
+    )
+    .bind(name)
+    .bind(name_key)
+    .bind(CustomerLevel::Root.rank())
+    .bind(child_service_types)
+    .bind(device_country)
+    .bind(storage_location)
+    .bind(now_ms)
+    .fetch_one(&mut *conn)
+    .await?;
+    sqlx::query("UPDATE customers SET path = $1 WHERE id = $2")
+        .bind(format!("/{id}/"))
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(id)
+}
+
+/// Whether the installation has its root customer yet.
+pub async fn root_exists(conn: &mut SqliteConnection) -> AppResult<bool> {
+    let (exists,): (bool,) =
+        sqlx::query_as("SELECT EXISTS (SELECT 1 FROM customers WHERE parent_id IS NULL)")
+            .fetch_one(conn)
+            .await?;
+    Ok(exists)
+}
+
+/// Adds `subtree_delta` to the descendant counts of the customers in `ancestor_ids` and
+/// `child_delta` to the child count of `parent_id`.
+async fn adjust_counts(
+    conn: &mut SqliteConnection,
+    ancestor_ids: &[i64],
+    parent_id: i64,
+    child_delta: i64,
+    subtree_delta: i64,
+) -> AppResult<()> {
+    let mut q =
+        QueryBuilder::<Sqlite>::new("UPDATE customers SET descendant_count = descendant_count + ");
+    q.push_bind(subtree_delta)
+        .push(", child_count = child_count + CASE WHEN id = ")
+        .push_bind(parent_id)
+        .push(" THEN ")
+        .push_bind(child_delta)
+        .push(" ELSE 0 END WHERE id IN (");
+    let mut list = q.separated(", ");
+    for id in ancestor_ids {
+        list.push_bind(*id);
+    }
+    q.push(")");
+    q.build().execute(conn).await?;
+    Ok(())
+}
+
+/// The fields `updateCustomer` may change, already validated.
+#[derive(Debug)]
+pub struct CustomerChanges {
+    pub name: String,
+    pub name_key: String,
+    pub level: i16,
+    pub service_type: String,
+    pub child_service_types: String,
+    pub device_country: String,
+    pub customer_reference: Option<String>,
+}
+
+/// Writes `changes` and bumps the version.
+pub async fn update(
+    conn: &mut SqliteConnection,
+    id: i64,
+    changes: &CustomerChanges,
+    now_ms: i64,
+) -> AppResult<()> {
+    sqlx::query(
+        "UPDATE customers SET name = $1, name_key = $2, level = $3, service_type = $4, \
+         child_service_types = $5, device_country = $6, customer_reference = $7, \
+         updated_at = $8, version = version + 1 WHERE id = $9",
+    )
+    .bind(&changes.name)
+    .bind(&changes.name_key)
+    .bind(changes.level)
+    .bind(&changes.service_type)
+    .bind(&changes.child_service_types)
+    .bind(&changes.device_country)
+    .bind(&changes.customer_reference)
+    .bind(now_ms)
+    .bind(id)
+    .execute(conn)
+    .await
+    .map_err(name_conflict)?;
+    Ok(())
+}
+
+/// The highest level (lowest rank) among a customer's children, if it has any.
+pub async fn highest_child_level(conn: &mut SqliteConnection, id: i64) -> AppResult<Option<i16>> {
+    let (rank,): (Option<i16>,) =
+        sqlx::query_as("SELECT MIN(level) FROM customers WHERE parent_id = $1")
+            .bind(id)
+            .fetch_one(conn)
+            .await?;
+    Ok(rank)
+}
+
+/// The distinct service types of a customer's children.
+pub async fn child_service_types_in_use(
+    conn: &mut SqliteConnection,
+    id: i64,
+) -> AppResult<Vec<String>> {
+    let rows: Vec<(String,)> =
+        sqlx::query_as("SELECT DISTINCT service_type FROM customers WHERE parent_id = $1")
+            .bind(id)
+            .fetch_all(conn)
+            .await?;
+    Ok(rows.into_iter().map(|(t,)| t).collect())
+}
+
+/// Re-parents `customer` (and its whole subtree) under `new_parent`, keeping every count right.
+pub async fn move_subtree(
+    conn: &mut SqliteConnection,
+    customer: &CustomerRow,
+    new_parent: &CustomerRow,
+    now_ms: i64,
+) -> AppResult<()> {
+    let old_parent_path_ids = {
+        let mut ids = customer.path_ids();
+        ids.pop();
+        ids
+    };
+    let old_parent_id = customer.parent_id.unwrap_or_default();
+    let size = customer.subtree_size();
+    adjust_counts(conn, &old_parent_path_ids, old_parent_id, -1, -size).await?;
+    adjust_counts(conn, &new_parent.path_ids(), new_parent.id, 1, size).await?;
+
+    let new_path = super::model::child_path(&new_parent.path, customer.id);
+    let (lo, hi) = db::subtree_range(&customer.path);
+    let old_len = i64::try_from(customer.path.len()).unwrap_or(i64::MAX);
+    sqlx::query(
+        "UPDATE customers SET path = $1 || substr(path, $2) WHERE path >= $3 AND path < $4",
+    )
+    .bind(&new_path)
+    .bind(old_len + 1)
+    .bind(lo)
+    .bind(hi)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "UPDATE customers SET parent_id = $1, updated_at = $2, version = version + 1 WHERE id = $3",
+    )
+    .bind(new_parent.id)
+    .bind(now_ms)
+    .bind(customer.id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Whether the customer has devices of its own.
+pub async fn has_devices(conn: &mut SqliteConnection, id: i64) -> AppResult<bool> {
+    let (has,): (bool,) =
+        sqlx::query_as("SELECT EXISTS (SELECT 1 FROM devices WHERE customer_id = $1)")
+            .bind(id)
+            .fetch_one(conn)
+            .await?;
+    Ok(has)
+}
+
+/// Deletes a leaf customer (no children, no devices) with its users, and fixes the counts.
+pub async fn delete(conn: &mut SqliteConnection, customer: &CustomerRow) -> AppResult<()> {
+    sqlx::query("DELETE FROM users WHERE customer_id = $1")
+        .bind(customer.id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM customers WHERE id = $1")
+        .bind(customer.id)
+        .execute(&mut *conn)
+        .await?;
+    let mut ancestors = customer.path_ids();
+    ancestors.pop();
+    adjust_counts(
+        conn,
+        &ancestors,
+        customer.parent_id.unwrap_or_default(),
+        -1,
+        -1,
+    )
+    .await
+}
+
+/// Marks a trial customer as converted to production.
+pub async fn convert_to_production(
+    conn: &mut SqliteConnection,
+    id: i64,
+    now_ms: i64,
+) -> AppResult<()> {
+    sqlx::query(
+        "UPDATE customers SET converted_at = $1, updated_at = $1, version = version + 1 WHERE id = $2",
+    )
+    .bind(now_ms)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Sets a customer's storage location (a support action).
+pub async fn set_storage_location(
+    conn: &mut SqliteConnection,
+    id: i64,
+    code: &str,
+    now_ms: i64,
+) -> AppResult<()> {
+    sqlx::query(
+        "UPDATE customers SET storage_location = $1, updated_at = $2, version = version + 1 WHERE id = $3",
+    )
+    .bind(code)
+    .bind(now_ms)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A lost race on the unique name index becomes the same `NAME_TAKEN` as the pre-check.
+fn name_conflict(err: sqlx::Error) -> AppError {
+    if db::is_unique_violation(&err, "customers_name_key", "customers.name_key") {
+        AppError::NameTaken {
+            field: "name".into(),
+            message: "another customer already has this name".into(),
+        }
+    } else {
+        err.into()
+    }
+}

@@ -1,0 +1,23 @@
+//! Canopy's server: a GraphQL API over the customer tree, and the host of the web app.
+//!
+//! The layout follows the domain: each of [`customers`], [`geo`] and [`auth`] owns its GraphQL
+//! types, its SQL and its rules; [`schema`] only merges them, and [`startup`] wires the HTTP
+//! routes. [`main`](../canopy/index.html) is a thin binary over [`startup::Application`].
+
+pub mod auth;
+pub mod bootstrap;
+pub mod clock;
+pub mod config;
+pub mod context;
+pub mod customers;
+pub mod db;
+pub mod error;
+pub mod geo;
+pub mod ids;
+pub mod pagination;
+pub mod schema;
+pub mod startup;
+
+pub use config::Config;
+pub use error::{AppError, AppResult};
+pub use startup::Application;

@@ -1,0 +1,28 @@
+//! The `canopy` binary: reads configuration and hands over to the library.
+
+use canopy_server::config::{Cli, Command};
+use canopy_server::{schema, Application};
+use clap::Parser;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Schema => {
+            print!("{}", schema::sdl());
+            Ok(())
+        }
+        Command::Serve(config) => {
+            tracing_subscriber::fmt()
+                .with_env_filter(
+                    tracing_subscriber::EnvFilter::try_from_default_env()
+                        .unwrap_or_else(|_| "info,sqlx=warn".into()),
+                )
+                .init();
+            let app = Application::build(*config).await?;
+            tracing::info!(address = %app.local_addr(), "Canopy is listening");
+            println!("Canopy is running at http://{}", app.local_addr());
+            app.run_until_stopped().await
+        }
+    }
+}

@@ -1,0 +1,209 @@
+//! The end-to-end test harness: [`TestApp::spawn`] starts the real Canopy server on a free
+//! loopback port over a fresh SQLite file, and offers a small GraphQL client for it.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use canopy_server::clock::OffsetClock;
+use canopy_server::{Application, Config};
+use serde_json::{json, Value};
+
+/// A running server with its own database, stopped when dropped.
+pub struct TestApp {
+    /// Base URL, e.g. `http://127.0.0.1:41234`.
+    pub address: String,
+    pub root_name: String,
+    pub admin_user: String,
+    pub admin_password: String,
+    /// The server's clock: move it to test time-dependent rules.
+    pub clock: Arc<OffsetClock>,
+    /// The server's database pool, for checks that look underneath the API.
+    pub pool: canopy_server::db::Pool,
+    client: reqwest::Client,
+    server: tokio::task::JoinHandle<()>,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+/// The workspace's root folder.
+pub fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ has a parent")
+        .to_path_buf()
+}
+
+impl TestApp {
+    /// Starts a server with a fresh database, serving the built app from `<workspace>/dist`.
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// Like [`spawn`](Self::spawn), after letting `adjust` change the configuration.
+    pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = dir.path().join("canopy.db");
+        let mut config = Config::for_database(format!("sqlite://{}", db.display()));
+        config.root_name = "Root Company".into();
+        config.admin_user = "admin@root.example".into();
+        config.admin_password = Some("correct horse battery staple".into());
+        config.static_dir = workspace_root().join("dist");
+        adjust(&mut config);
+        let clock = Arc::new(OffsetClock::default());
+        let app = Application::build_with_clock(config.clone(), clock.clone())
+            .await
+            .expect("the server starts");
+        let address = format!("http://{}", app.local_addr());
+        let pool = app.state().pool.clone();
+        let server = tokio::spawn(async move {
+            let _ = app.run_until_stopped().await;
+        });
+        TestApp {
+            address,
+            root_name: config.root_name,
+            admin_user: config.admin_user,
+            admin_password: config.admin_password.unwrap_or_default(),
+            clock,
+            pool,
+            client: reqwest::Client::new(),
+            server,
+            _dir: dir,
+        }
+    }
+
+    /// POSTs a GraphQL request and returns the whole response body.
+    pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let mut request = self
+            .client
+            .post(format!("{}/graphql", self.address))
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("the server answers");
+        response.json().await.expect("a JSON body")
+    }
+
+    /// Like [`gql`](Self::gql), but panics on GraphQL errors and returns `data`.
+    pub async fn data(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let body = self.gql(token, query, variables).await;
+        assert!(body.get("errors").is_none(), "unexpected errors: {body:#}");
+        body["data"].clone()
+    }
+
+    /// Signs in and returns the session token, panicking on failure.
+    pub async fn sign_in(&self, customer: &str, username: &str, password: &str) -> String {
+        let data = self
+            .data(
+                None,
+                "mutation($c: String!, $u: String!, $p: String!) { signIn(customerName: $c, username: $u, password: $p) { token } }",
+                json!({ "c": customer, "u": username, "p": password }),
+            )
+            .await;
+        data["signIn"]["token"]
+            .as_str()
+            .expect("a token")
+            .to_owned()
+    }
+
+    /// Signs in as the root customer's SUPERUSER.
+    pub async fn sign_in_admin(&self) -> String {
+        self.sign_in(&self.root_name, &self.admin_user, &self.admin_password)
+            .await
+    }
+
+    /// The root customer's ID as the admin sees it.
+    pub async fn root_id(&self, token: &str) -> String {
+        let data = self.data(Some(token), "{ root { id } }", json!({})).await;
+        data["root"]["id"].as_str().expect("root id").to_owned()
+    }
+
+    /// Creates a customer and returns its ID; `extra` fields override the defaults
+    /// (ALL_INCLUSIVE, device country DE).
+    pub async fn create_customer(
+        &self,
+        token: &str,
+        parent_id: &str,
+        name: &str,
+        level: &str,
+        extra: Value,
+    ) -> String {
+        let body = self
+            .try_create_customer(token, parent_id, name, level, extra)
+            .await;
+        assert!(
+            body.get("errors").is_none(),
+            "createCustomer {name} failed: {body:#}"
+        );
+        body["data"]["createCustomer"]["id"]
+            .as_str()
+            .expect("an id")
+            .to_owned()
+    }
+
+    /// Attempts `createCustomer` and returns the whole response.
+    pub async fn try_create_customer(
+        &self,
+        token: &str,
+        parent_id: &str,
+        name: &str,
+        level: &str,
+        extra: Value,
+    ) -> Value {
+        let mut input = json!({
+            "parentId": parent_id,
+            "name": name,
+            "level": level,
+            "serviceType": "ALL_INCLUSIVE",
+            "deviceCountry": "DE",
+        });
+        if let (Some(input), Some(extra)) = (input.as_object_mut(), extra.as_object()) {
+            for (k, v) in extra {
+                input.insert(k.clone(), v.clone());
+            }
+        }
+        self.gql(
+            Some(token),
+            "mutation($i: CreateCustomerInput!) { createCustomer(input: $i) { id } }",
+            json!({ "i": input }),
+        )
+        .await
+    }
+
+    /// Creates a user through `createUser` and returns the user's ID.
+    pub async fn create_user(
+        &self,
+        token: &str,
+        customer_id: &str,
+        username: &str,
+        role: &str,
+        password: &str,
+    ) -> String {
+        let data = self
+            .data(
+                Some(token),
+                "mutation($c: ID!, $i: UserInput!) { createUser(customerId: $c, input: $i) { id } }",
+                json!({ "c": customer_id, "i": { "username": username, "role": role, "password": password } }),
+            )
+            .await;
+        data["createUser"]["id"]
+            .as_str()
+            .expect("a user id")
+            .to_owned()
+    }
+}
+
+/// The `extensions.code` of a response's first error, if any.
+pub fn error_code(body: &Value) -> Option<&str> {
+    body["errors"][0]["extensions"]["code"].as_str()
+}
+
+/// The `extensions.field` of a response's first error, if any.
+pub fn error_field(body: &Value) -> Option<&str> {
+    body["errors"][0]["extensions"]["field"].as_str()
+}
