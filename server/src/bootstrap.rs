@@ -87,3 +87,63 @@ fn into_anyhow(err: crate::AppError) -> anyhow::Error {
         other => anyhow::anyhow!("{}", other.code()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::SystemClock;
+
+    #[tokio::test]
+    async fn the_first_start_creates_the_root_and_later_starts_change_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("c.db").display());
+        let pool = db::connect(&url).await.unwrap();
+        let mut config = Config::for_database(&url);
+        config.root_name = "  Backup Pros ".into();
+
+        let first = ensure_root(&pool, &config, &SystemClock)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(first.root_name, "Backup Pros");
+        let password = first
+            .generated_password
+            .expect("generated when not configured");
+        assert!(password.len() >= 20);
+
+        config.root_name = "Another Name".into();
+        config.admin_password = Some("a different password".into());
+        assert!(ensure_root(&pool, &config, &SystemClock)
+            .await
+            .unwrap()
+            .is_none());
+        let (customers, users): (i64, i64) =
+            sqlx::query_as("SELECT (SELECT COUNT(*) FROM customers), (SELECT COUNT(*) FROM users)")
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+        assert_eq!((customers, users), (1, 1));
+        let (hash,): (String,) = sqlx::query_as("SELECT password_hash FROM users")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert!(
+            password::verify(&hash, &password),
+            "the first password stays"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_configured_password_is_used_and_not_printed() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("c.db").display());
+        let pool = db::connect(&url).await.unwrap();
+        let mut config = Config::for_database(&url);
+        config.admin_password = Some("configured password".into());
+        let first = ensure_root(&pool, &config, &SystemClock)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(first.generated_password.is_none());
+    }
+}

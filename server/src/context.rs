@@ -73,6 +73,12 @@ impl Viewer {
     }
 }
 
+/// How long a DataLoader collects keys before it queries. Not zero, although every nesting level
+/// pays it (async-graphql#1306): async-graphql resolves a list's items in a `FuturesUnordered`,
+/// which yields after 32 polls, and a zero-delay batch then fires with only the first items'
+/// keys, so a level of N customers would cost N/32 statements instead of one.
+const LOADER_DELAY: std::time::Duration = std::time::Duration::from_millis(1);
+
 /// Per-request data: who is asking, and loaders that batch within this request.
 pub struct RequestCtx {
     pub viewer: Option<Viewer>,
@@ -90,15 +96,8 @@ impl RequestCtx {
         };
         let (customers, children) = match &viewer {
             Some(v) => (
-                // No batching delay: a nested query pays it once per level (async-graphql#1306).
-                Some(
-                    DataLoader::new(CustomerLoader::new(state, v), spawn)
-                        .delay(std::time::Duration::ZERO),
-                ),
-                Some(
-                    DataLoader::new(ChildrenLoader::new(state, v), spawn)
-                        .delay(std::time::Duration::ZERO),
-                ),
+                Some(DataLoader::new(CustomerLoader::new(state, v), spawn).delay(LOADER_DELAY)),
+                Some(DataLoader::new(ChildrenLoader::new(state, v), spawn).delay(LOADER_DELAY)),
             ),
             None => (None, None),
         };
