@@ -5,6 +5,7 @@ use async_graphql::dataloader::DataLoader;
 use async_graphql::Context;
 use canopy_shared::{Action, Role};
 
+use crate::auth::loaders::UserLoader;
 use crate::clock::SharedClock;
 use crate::customers::loaders::{ChildrenLoader, CustomerLoader};
 use crate::db::{self, Pool};
@@ -50,6 +51,7 @@ impl Scope {
 #[derive(Clone, Debug)]
 pub struct Viewer {
     pub user_id: i64,
+    pub username: String,
     pub customer_id: i64,
     pub role: Role,
     /// Whether the user's customer is the installation's root (the support organisation).
@@ -84,6 +86,7 @@ pub struct RequestCtx {
     pub viewer: Option<Viewer>,
     pub customers: Option<DataLoader<CustomerLoader>>,
     pub children: Option<DataLoader<ChildrenLoader>>,
+    pub users: Option<DataLoader<UserLoader>>,
     /// The data-center table, loaded on first use in this request.
     pub data_centers: tokio::sync::OnceCell<std::sync::Arc<Vec<crate::geo::store::DataCenterRow>>>,
 }
@@ -94,17 +97,19 @@ impl RequestCtx {
         let spawn = |fut| {
             tokio::spawn(fut);
         };
-        let (customers, children) = match &viewer {
+        let (customers, children, users) = match &viewer {
             Some(v) => (
                 Some(DataLoader::new(CustomerLoader::new(state, v), spawn).delay(LOADER_DELAY)),
                 Some(DataLoader::new(ChildrenLoader::new(state, v), spawn).delay(LOADER_DELAY)),
+                Some(DataLoader::new(UserLoader::new(state, v), spawn).delay(LOADER_DELAY)),
             ),
-            None => (None, None),
+            None => (None, None, None),
         };
         Self {
             viewer,
             customers,
             children,
+            users,
             data_centers: tokio::sync::OnceCell::new(),
         }
     }
@@ -148,6 +153,15 @@ pub fn children_loader<'a>(ctx: &Context<'a>) -> AppResult<&'a DataLoader<Childr
     viewer(ctx)?;
     request(ctx)?
         .children
+        .as_ref()
+        .ok_or_else(|| AppError::Unauthenticated("sign in first".into()))
+}
+
+/// The request's user-by-id loader (signed-in requests only).
+pub fn user_loader<'a>(ctx: &Context<'a>) -> AppResult<&'a DataLoader<UserLoader>> {
+    viewer(ctx)?;
+    request(ctx)?
+        .users
         .as_ref()
         .ok_or_else(|| AppError::Unauthenticated("sign in first".into()))
 }

@@ -11,6 +11,7 @@ pub enum Kind {
     Customer,
     User,
     Device,
+    AuditEntry,
 }
 
 impl Kind {
@@ -19,10 +20,11 @@ impl Kind {
             Self::Customer => "Customer",
             Self::User => "User",
             Self::Device => "Device",
+            Self::AuditEntry => "AuditEntry",
         }
     }
 
-    const ALL: [Kind; 3] = [Self::Customer, Self::User, Self::Device];
+    const ALL: [Kind; 4] = [Self::Customer, Self::User, Self::Device, Self::AuditEntry];
 }
 
 /// The global ID of row `id` of `kind`.

@@ -4,6 +4,7 @@
 //! types, its SQL and its rules; [`schema`] only merges them, and [`startup`] wires the HTTP
 //! routes. [`main`](../canopy/index.html) is a thin binary over [`startup::Application`].
 
+pub mod audit;
 pub mod auth;
 pub mod bootstrap;
 pub mod clock;

@@ -2,13 +2,14 @@
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 
+use crate::audit::AuditQuery;
 use crate::auth::{AuthMutation, AuthQuery, UserMutation};
 use crate::customers::{CustomerMutation, CustomerQuery};
 use crate::geo::GeoQuery;
 
 /// All queries.
 #[derive(MergedObject, Default)]
-pub struct Query(AuthQuery, CustomerQuery, GeoQuery);
+pub struct Query(AuthQuery, CustomerQuery, GeoQuery, AuditQuery);
 
 /// All mutations.
 #[derive(MergedObject, Default)]

@@ -76,6 +76,8 @@ pub enum Action {
     ManageUsers,
     /// Change a storage location; additionally only for users of the root customer.
     ChangeStorageLocation,
+    /// Read the audit history.
+    ViewAudit,
 }
 
 use Role::*;
@@ -95,6 +97,7 @@ pub const ROLE_TABLE: &[(Action, &[Role])] = &[
     (Action::ManageDevices, &[Superuser, Administrator, Manager]),
     (Action::ManageUsers, &[Superuser, Administrator]),
     (Action::ChangeStorageLocation, &[Superuser]),
+    (Action::ViewAudit, &[Superuser, Administrator]),
 ];
 
 #[cfg(test)]

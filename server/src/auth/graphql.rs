@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 
 use super::store::{self, UserRow};
 use super::{new_token, password, token_hash};
+use crate::audit::{self, Actor, Change};
 use crate::clock::to_datetime;
 use crate::context;
 use crate::customers::{self, Customer};
@@ -96,6 +97,46 @@ impl AuthQuery {
     }
 }
 
+/// Records a sign-in or sign-out in the audit history of the user's customer.
+async fn record_session_event(
+    tx: &mut db::Tx,
+    now: i64,
+    actor: Actor<'_>,
+    customer_id: i64,
+    action: &str,
+) -> Result<(), AppError> {
+    let customer = customers::store::get_unscoped(&mut **tx, customer_id)
+        .await?
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("user without customer")))?;
+    audit::record(
+        tx,
+        Some(actor),
+        now,
+        Change {
+            action,
+            customer_id: customer.id,
+            customer_name: &customer.name,
+            customer_path: &customer.path,
+            before: None,
+            after: Some(serde_json::json!({ "username": actor.username })),
+        },
+    )
+    .await
+}
+
+impl UserRow {
+    /// The user as the audit history records it (never the password hash).
+    pub fn audit_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "username": self.username,
+            "firstName": self.first_name,
+            "lastName": self.last_name,
+            "role": self.role,
+            "securityOfficer": self.security_officer,
+        })
+    }
+}
+
 /// Signing in and out.
 #[derive(Default)]
 pub struct AuthMutation;
@@ -146,6 +187,11 @@ impl AuthMutation {
         let user = store::user(&mut *tx, user_id)
             .await?
             .ok_or_else(|| AppError::Unauthenticated(BAD_CREDENTIALS.into()))?;
+        let actor = Actor {
+            user_id: user.id,
+            username: &user.username,
+        };
+        record_session_event(&mut tx, now, actor, user.customer_id, "session.signIn").await?;
         tx.commit().await.map_err(AppError::from)?;
         Ok(Session {
             token,
@@ -158,7 +204,19 @@ impl AuthMutation {
     async fn sign_out(&self, ctx: &Context<'_>) -> Result<bool> {
         let viewer = context::viewer(ctx)?;
         let state = context::state(ctx)?;
-        Ok(store::delete_session(&state.pool, &viewer.token_hash).await?)
+        let mut tx = db::begin_write(&state.pool).await.map_err(AppError::from)?;
+        let ended = store::delete_session(&mut *tx, &viewer.token_hash).await?;
+        let now = state.clock.now_ms();
+        record_session_event(
+            &mut tx,
+            now,
+            viewer.actor(),
+            viewer.customer_id,
+            "session.signOut",
+        )
+        .await?;
+        tx.commit().await.map_err(AppError::from)?;
+        Ok(ended)
     }
 }
 
@@ -239,6 +297,20 @@ impl UserMutation {
         let user = store::user(&mut *tx, id)
             .await?
             .ok_or_else(|| AppError::Internal(anyhow::anyhow!("user {id} vanished")))?;
+        audit::record(
+            &mut tx,
+            Some(viewer.actor()),
+            state.clock.now_ms(),
+            Change {
+                action: "user.create",
+                customer_id: customer.id,
+                customer_name: &customer.name,
+                customer_path: &customer.path,
+                before: None,
+                after: Some(user.audit_json()),
+            },
+        )
+        .await?;
         tx.commit().await.map_err(AppError::from)?;
         Ok(User(user))
     }

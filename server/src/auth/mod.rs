@@ -4,6 +4,7 @@
 //! [`Viewer`]: crate::context::Viewer
 
 pub mod graphql;
+pub mod loaders;
 pub mod password;
 pub mod store;
 
@@ -51,6 +52,7 @@ pub async fn viewer_for_token(state: &AppState, token: &str) -> AppResult<Option
     }
     Ok(Some(Viewer {
         user_id: session.user_id,
+        username: session.username,
         customer_id: session.customer_id,
         role,
         at_installation_root: session.customer_parent_id.is_none(),

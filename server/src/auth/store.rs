@@ -20,6 +20,28 @@ pub struct UserRow {
 const USER_COLUMNS: &str =
     "id, customer_id, username, role, security_officer, first_name, last_name, created_at";
 
+/// The users with these ids whose customer is in scope.
+pub async fn users_in_scope<'c>(
+    exec: impl SqliteExecutor<'c>,
+    scope: &crate::context::Scope,
+    ids: &[i64],
+) -> AppResult<Vec<UserRow>> {
+    let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+        "SELECT u.id, u.customer_id, u.username, u.role, u.security_officer, u.first_name, \
+         u.last_name, u.created_at FROM users u JOIN customers c ON c.id = u.customer_id \
+         WHERE u.id IN (",
+    );
+    let mut list = q.separated(", ");
+    for id in ids {
+        list.push_bind(*id);
+    }
+    q.push(") AND c.path >= ")
+        .push_bind(&scope.lo)
+        .push(" AND c.path < ")
+        .push_bind(&scope.hi);
+    Ok(q.build_query_as().fetch_all(exec).await?)
+}
+
 /// A user's sign-in record: id and password hash, by customer and username.
 pub async fn credentials<'c>(
     exec: impl SqliteExecutor<'c>,
@@ -95,6 +117,7 @@ pub fn username_key(username: &str) -> String {
 #[derive(Debug, sqlx::FromRow)]
 pub struct SessionRow {
     pub user_id: i64,
+    pub username: String,
     pub customer_id: i64,
     pub role: String,
     pub customer_path: String,
@@ -129,7 +152,7 @@ pub async fn session<'c>(
     now_ms: i64,
 ) -> AppResult<Option<SessionRow>> {
     Ok(sqlx::query_as(
-        "SELECT s.user_id, u.customer_id, u.role, c.path AS customer_path, \
+        "SELECT s.user_id, u.username, u.customer_id, u.role, c.path AS customer_path, \
          c.parent_id AS customer_parent_id, s.expires_at \
          FROM sessions s JOIN users u ON u.id = s.user_id JOIN customers c ON c.id = u.customer_id \
          WHERE s.token_hash = $1 AND s.expires_at > $2",

@@ -60,6 +60,23 @@ impl CustomerRow {
         self.parent_id.is_none()
     }
 
+    /// The customer as the audit history records it.
+    pub fn audit_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "name": self.name,
+            "parentId": self.parent_id.map(|id| crate::ids::encode(crate::ids::Kind::Customer, id).0),
+            "level": self.level().as_str(),
+            "serviceType": self.service_type,
+            "childServiceTypes": self.child_service_types(),
+            "deviceCountry": self.device_country,
+            "storageLocation": self.storage_location,
+            "trialExpiresAt": self.trial_expires_at.map(crate::clock::to_datetime),
+            "convertedAt": self.converted_at.map(crate::clock::to_datetime),
+            "customerReference": self.customer_reference,
+            "version": self.version,
+        })
+    }
+
     /// Number of customers in the subtree, this one included.
     pub fn subtree_size(&self) -> i64 {
         self.descendant_count + 1

@@ -8,6 +8,7 @@ use canopy_shared::{trial, Action, CustomerLevel, CustomerName, ServiceType};
 
 use super::model::{encode_service_types, CustomerRow};
 use super::store::{self, CustomerChanges, NewCustomer};
+use crate::audit::{self, Change};
 use crate::context::{AppState, Viewer};
 use crate::db;
 use crate::error::{AppError, AppResult};
@@ -86,6 +87,32 @@ async fn ensure_name_free(
     Ok(())
 }
 
+/// Records a change to `customer` by `viewer` in the transaction making it.
+async fn audit(
+    tx: &mut db::Tx,
+    state: &AppState,
+    viewer: &Viewer,
+    action: &str,
+    customer: &CustomerRow,
+    before: Option<&CustomerRow>,
+    after: Option<&CustomerRow>,
+) -> AppResult<()> {
+    audit::record(
+        tx,
+        Some(viewer.actor()),
+        state.clock.now_ms(),
+        Change {
+            action,
+            customer_id: customer.id,
+            customer_name: &customer.name,
+            customer_path: &customer.path,
+            before: before.map(CustomerRow::audit_json),
+            after: after.map(CustomerRow::audit_json),
+        },
+    )
+    .await
+}
+
 fn offers(parent: &CustomerRow, service_type: ServiceType) -> bool {
     parent.child_service_types().contains(&service_type)
 }
@@ -162,6 +189,16 @@ pub async fn create(
     .await
     .map_err(|e| e.context("inserting the customer"))?;
     let row = store::require(&mut *tx, &viewer.scope, id).await?;
+    audit(
+        &mut tx,
+        state,
+        viewer,
+        "customer.create",
+        &row,
+        None,
+        Some(&row),
+    )
+    .await?;
     tx.commit().await?;
     Ok(row)
 }
@@ -292,9 +329,19 @@ pub async fn update(
         customer_reference,
     };
     store::update(&mut tx, row.id, &changes, state.clock.now_ms()).await?;
-    let row = store::require(&mut *tx, &viewer.scope, id).await?;
+    let after = store::require(&mut *tx, &viewer.scope, id).await?;
+    audit(
+        &mut tx,
+        state,
+        viewer,
+        "customer.update",
+        &after,
+        Some(&row),
+        Some(&after),
+    )
+    .await?;
     tx.commit().await?;
-    Ok(row)
+    Ok(after)
 }
 
 /// Moves a customer and its whole subtree under another parent.
@@ -337,14 +384,25 @@ pub async fn move_to(
             ),
         ));
     }
-    if row.parent_id != Some(new_parent.id) {
-        store::move_subtree(&mut tx, &row, &new_parent, state.clock.now_ms())
-            .await
-            .map_err(|e| e.context("moving the subtree"))?;
+    if row.parent_id == Some(new_parent.id) {
+        return Ok(row);
     }
-    let row = store::require(&mut *tx, &viewer.scope, id).await?;
+    store::move_subtree(&mut tx, &row, &new_parent, state.clock.now_ms())
+        .await
+        .map_err(|e| e.context("moving the subtree"))?;
+    let after = store::require(&mut *tx, &viewer.scope, id).await?;
+    audit(
+        &mut tx,
+        state,
+        viewer,
+        "customer.move",
+        &after,
+        Some(&row),
+        Some(&after),
+    )
+    .await?;
     tx.commit().await?;
-    Ok(row)
+    Ok(after)
 }
 
 /// Removes a customer that has no devices and no customers of its own.
@@ -372,6 +430,16 @@ pub async fn remove(state: &AppState, viewer: &Viewer, id: i64) -> AppResult<()>
     store::delete(&mut tx, &row)
         .await
         .map_err(|e| e.context("deleting the customer"))?;
+    audit(
+        &mut tx,
+        state,
+        viewer,
+        "customer.remove",
+        &row,
+        Some(&row),
+        None,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -397,9 +465,19 @@ pub async fn convert_to_production(
         ));
     }
     store::convert_to_production(&mut tx, row.id, state.clock.now_ms()).await?;
-    let row = store::require(&mut *tx, &viewer.scope, id).await?;
+    let after = store::require(&mut *tx, &viewer.scope, id).await?;
+    audit(
+        &mut tx,
+        state,
+        viewer,
+        "customer.convertToProduction",
+        &after,
+        Some(&row),
+        Some(&after),
+    )
+    .await?;
     tx.commit().await?;
-    Ok(row)
+    Ok(after)
 }
 
 /// Changes a customer's storage location: a support action for the root customer's SUPERUSERs.
@@ -422,7 +500,17 @@ pub async fn change_storage_location(
             AppError::bad_input("storageLocation", format!("'{code}' is not a data center"))
         })?;
     store::set_storage_location(&mut tx, row.id, &dc.code, state.clock.now_ms()).await?;
-    let row = store::require(&mut *tx, &viewer.scope, id).await?;
+    let after = store::require(&mut *tx, &viewer.scope, id).await?;
+    audit(
+        &mut tx,
+        state,
+        viewer,
+        "customer.changeStorageLocation",
+        &after,
+        Some(&row),
+        Some(&after),
+    )
+    .await?;
     tx.commit().await?;
-    Ok(row)
+    Ok(after)
 }

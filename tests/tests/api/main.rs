@@ -1,6 +1,7 @@
 //! End-to-end tests of the GraphQL API: each starts the real server on a free port with a fresh
 //! database and talks HTTP to it.
 
+mod audit;
 mod auth;
 mod customers;
 mod scope;
