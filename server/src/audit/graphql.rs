@@ -99,10 +99,7 @@ impl AuditQuery {
         let limit = pagination::page_size(first)?;
         let before_id: Option<i64> = pagination::decode_cursor(after.as_deref())?;
         // An ID that is malformed or not a customer's matches nothing, like one out of scope.
-        let customer = match customer_id {
-            Some(id) => Some(ids::decode(Kind::Customer, &id).unwrap_or(-1)),
-            None => None,
-        };
+        let customer = customer_id.map(|id| ids::decode(Kind::Customer, &id).unwrap_or(-1));
         let mut conn = state.pool.acquire().await.map_err(AppError::from)?;
         let (mut rows, total) =
             store::page(&mut conn, &viewer.scope, customer, limit, before_id).await?;
