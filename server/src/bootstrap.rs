@@ -3,11 +3,12 @@
 
 use canopy_shared::{CustomerName, Role, ServiceType};
 
-use crate::auth::{password, store as users};
+use crate::auth::password;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::customers::{model::encode_service_types, store as customers};
 use crate::db::{self, Pool};
+use crate::users::store as users;
 
 /// What the first start created, to tell the operator once.
 #[derive(Debug)]
@@ -58,18 +59,18 @@ pub async fn ensure_root(
     )
     .await
     .map_err(into_anyhow)?;
-    users::insert_user(
+    users::insert(
         &mut tx,
-        &users::NewUser {
-            customer_id: root_id,
+        root_id,
+        &users::UserFields {
             username: admin_user,
-            password_hash: Some(&hash),
             role: Role::Superuser.as_str(),
             first_name: None,
             last_name: None,
             security_officer: false,
-            now_ms: now,
         },
+        Some(&hash),
+        now,
     )
     .await
     .map_err(into_anyhow)?;

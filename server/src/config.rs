@@ -53,6 +53,11 @@ pub struct Config {
     #[arg(long, env = "CANOPY_STATIC_DIR", default_value = "dist")]
     pub static_dir: PathBuf,
 
+    /// The URL users reach this installation at, for links it hands out (set-password links);
+    /// defaults to `http://<listen>`.
+    #[arg(long, env = "CANOPY_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
     /// How long a session lasts without use, in minutes.
     #[arg(long, env = "CANOPY_SESSION_TTL_MINUTES", default_value_t = 12 * 60)]
     pub session_ttl_minutes: i64,
@@ -68,6 +73,7 @@ impl Config {
             admin_user: "admin".into(),
             admin_password: None,
             static_dir: PathBuf::from("dist"),
+            public_url: None,
             session_ttl_minutes: 12 * 60,
         }
     }

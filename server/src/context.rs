@@ -5,11 +5,11 @@ use async_graphql::dataloader::DataLoader;
 use async_graphql::Context;
 use canopy_shared::{Action, Role};
 
-use crate::auth::loaders::UserLoader;
 use crate::clock::SharedClock;
 use crate::customers::loaders::{ChildrenLoader, CustomerLoader};
 use crate::db::{self, Pool};
 use crate::error::{AppError, AppResult};
+use crate::users::loaders::{CustomerUsersLoader, UserLoader};
 
 /// Shared by all requests.
 #[derive(Clone)]
@@ -17,6 +17,8 @@ pub struct AppState {
     pub pool: Pool,
     pub clock: SharedClock,
     pub session_ttl_ms: i64,
+    /// Base URL of this installation as users reach it (for links such as set-password).
+    pub public_url: String,
 }
 
 /// The subtree a viewer may see: their own customer and its descendants, as a path range.
@@ -87,6 +89,7 @@ pub struct RequestCtx {
     pub customers: Option<DataLoader<CustomerLoader>>,
     pub children: Option<DataLoader<ChildrenLoader>>,
     pub users: Option<DataLoader<UserLoader>>,
+    pub customer_users: DataLoader<CustomerUsersLoader>,
     /// The data-center table, loaded on first use in this request.
     pub data_centers: tokio::sync::OnceCell<std::sync::Arc<Vec<crate::geo::store::DataCenterRow>>>,
 }
@@ -110,6 +113,8 @@ impl RequestCtx {
             customers,
             children,
             users,
+            customer_users: DataLoader::new(CustomerUsersLoader::new(state), spawn)
+                .delay(LOADER_DELAY),
             data_centers: tokio::sync::OnceCell::new(),
         }
     }
@@ -164,4 +169,12 @@ pub fn user_loader<'a>(ctx: &Context<'a>) -> AppResult<&'a DataLoader<UserLoader
         .users
         .as_ref()
         .ok_or_else(|| AppError::Unauthenticated("sign in first".into()))
+}
+
+/// The request's users-of-a-customer loader (signed-in requests only).
+pub fn customer_users_loader<'a>(
+    ctx: &Context<'a>,
+) -> AppResult<&'a DataLoader<CustomerUsersLoader>> {
+    viewer(ctx)?;
+    Ok(&request(ctx)?.customer_users)
 }

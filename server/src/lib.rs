@@ -18,6 +18,7 @@ pub mod ids;
 pub mod pagination;
 pub mod schema;
 pub mod startup;
+pub mod users;
 
 pub use config::Config;
 pub use error::{AppError, AppResult};

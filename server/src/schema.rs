@@ -3,9 +3,10 @@
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 
 use crate::audit::AuditQuery;
-use crate::auth::{AuthMutation, AuthQuery, UserMutation};
+use crate::auth::{AuthMutation, AuthQuery};
 use crate::customers::{CustomerMutation, CustomerQuery};
 use crate::geo::GeoQuery;
+use crate::users::UserMutation;
 
 /// All queries.
 #[derive(MergedObject, Default)]

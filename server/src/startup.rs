@@ -43,9 +43,8 @@ impl Application {
             pool,
             clock,
             session_ttl_ms: config.session_ttl_minutes.max(1) * 60_000,
+            public_url: String::new(),
         };
-        let schema = schema::build().data(state.clone()).finish();
-        let routes = routes(&config, schema, state.clone());
         let acceptor = TcpListener::bind(config.listen)
             .into_acceptor()
             .await
@@ -55,6 +54,13 @@ impl Application {
             .first()
             .and_then(|a| a.as_socket_addr().copied())
             .context("the listener has no socket address")?;
+        let mut state = state;
+        state.public_url = match &config.public_url {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None => format!("http://{local_addr}"),
+        };
+        let schema = schema::build().data(state.clone()).finish();
+        let routes = routes(&config, schema, state.clone());
         Ok(Self {
             acceptor,
             local_addr,

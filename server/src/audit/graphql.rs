@@ -5,12 +5,12 @@ use canopy_shared::Action;
 use chrono::{DateTime, Utc};
 
 use super::store::{self, EntryRow};
-use crate::auth::User;
 use crate::clock::to_datetime;
 use crate::context;
 use crate::error::AppError;
 use crate::ids::{self, Kind};
 use crate::pagination::{self, PageInfo};
+use crate::users::User;
 
 /// One recorded change.
 #[derive(Clone, Debug)]
@@ -33,7 +33,10 @@ impl AuditEntry {
         let Some(id) = self.0.actor_user_id else {
             return Ok(None);
         };
-        Ok(context::user_loader(ctx)?.load_one(id).await?.map(User))
+        Ok(context::user_loader(ctx)?
+            .load_one(id)
+            .await?
+            .map(User::new))
     }
 
     /// What happened, as `noun.verb` (e.g. `customer.create`, `customer.move`).

@@ -1,14 +1,12 @@
-//! Users, passwords and sessions: signing in, resolving a bearer token to a [`Viewer`], and
-//! the `User` type.
+//! Passwords and sessions: signing in and out, and resolving a bearer token to a [`Viewer`].
 //!
 //! [`Viewer`]: crate::context::Viewer
 
 pub mod graphql;
-pub mod loaders;
 pub mod password;
 pub mod store;
 
-pub use graphql::{AuthMutation, AuthQuery, User, UserMutation};
+pub use graphql::{AuthMutation, AuthQuery};
 
 use sha2::{Digest, Sha256};
 

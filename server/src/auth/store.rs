@@ -1,117 +1,8 @@
-//! Users' and sessions' SQL.
+//! Sessions' SQL.
 
 use sqlx::{SqliteConnection, SqliteExecutor};
 
 use crate::error::AppResult;
-
-/// One row of `users` (without the password hash, which only sign-in reads).
-#[derive(Clone, Debug, sqlx::FromRow)]
-pub struct UserRow {
-    pub id: i64,
-    pub customer_id: i64,
-    pub username: String,
-    pub role: String,
-    pub security_officer: bool,
-    pub first_name: Option<String>,
-    pub last_name: Option<String>,
-    pub created_at: i64,
-}
-
-const USER_COLUMNS: &str =
-    "id, customer_id, username, role, security_officer, first_name, last_name, created_at";
-
-/// The users with these ids whose customer is in scope.
-pub async fn users_in_scope<'c>(
-    exec: impl SqliteExecutor<'c>,
-    scope: &crate::context::Scope,
-    ids: &[i64],
-) -> AppResult<Vec<UserRow>> {
-    let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
-        "SELECT u.id, u.customer_id, u.username, u.role, u.security_officer, u.first_name, \
-         u.last_name, u.created_at FROM users u JOIN customers c ON c.id = u.customer_id \
-         WHERE u.id IN (",
-    );
-    let mut list = q.separated(", ");
-    for id in ids {
-        list.push_bind(*id);
-    }
-    q.push(") AND c.path >= ")
-        .push_bind(&scope.lo)
-        .push(" AND c.path < ")
-        .push_bind(&scope.hi);
-    Ok(q.build_query_as().fetch_all(exec).await?)
-}
-
-/// A user's sign-in record: id and password hash, by customer and username.
-pub async fn credentials<'c>(
-    exec: impl SqliteExecutor<'c>,
-    customer_id: i64,
-    username_key: &str,
-) -> AppResult<Option<(i64, Option<String>)>> {
-    Ok(sqlx::query_as(
-        "SELECT id, password_hash FROM users WHERE customer_id = $1 AND username_key = $2",
-    )
-    .bind(customer_id)
-    .bind(username_key)
-    .fetch_optional(exec)
-    .await?)
-}
-
-/// A user by id.
-pub async fn user<'c>(exec: impl SqliteExecutor<'c>, id: i64) -> AppResult<Option<UserRow>> {
-    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
-    Ok(sqlx::query_as(&sql).bind(id).fetch_optional(exec).await?)
-}
-
-/// A new user.
-#[derive(Debug)]
-pub struct NewUser<'a> {
-    pub customer_id: i64,
-    pub username: &'a str,
-    pub password_hash: Option<&'a str>,
-    pub role: &'a str,
-    pub first_name: Option<&'a str>,
-    pub last_name: Option<&'a str>,
-    pub security_officer: bool,
-    pub now_ms: i64,
-}
-
-/// Inserts a user; returns its id.
-pub async fn insert_user(conn: &mut SqliteConnection, new: &NewUser<'_>) -> AppResult<i64> {
-    let (id,): (i64,) = sqlx::query_as(
-        "INSERT INTO users (customer_id, username, username_key, password_hash, role, \
-         first_name, last_name, security_officer, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-    )
-    .bind(new.customer_id)
-    .bind(new.username.trim())
-    .bind(username_key(new.username))
-    .bind(new.password_hash)
-    .bind(new.role)
-    .bind(new.first_name)
-    .bind(new.last_name)
-    .bind(new.security_officer)
-    .bind(new.now_ms)
-    .fetch_one(conn)
-    .await
-    .map_err(|err| {
-        if crate::db::is_unique_violation(&err, "users_username_in_customer", "users.username_key")
-        {
-            crate::AppError::NameTaken {
-                field: "username".into(),
-                message: "this customer already has a user with this username".into(),
-            }
-        } else {
-            err.into()
-        }
-    })?;
-    Ok(id)
-}
-
-/// Usernames are e-mail addresses, compared case-insensitively.
-pub fn username_key(username: &str) -> String {
-    username.trim().to_lowercase()
-}
 
 /// What a valid session token resolves to.
 #[derive(Debug, sqlx::FromRow)]
@@ -187,4 +78,13 @@ pub async fn delete_session<'c>(
         .execute(exec)
         .await?;
     Ok(done.rows_affected() > 0)
+}
+
+/// Ends every session of a user.
+pub async fn delete_sessions_of<'c>(exec: impl SqliteExecutor<'c>, user_id: i64) -> AppResult<()> {
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(user_id)
+        .execute(exec)
+        .await?;
+    Ok(())
 }

@@ -168,6 +168,17 @@ impl Customer {
         Module::for_level(self.0.level())
     }
 
+    /// The customer's users, by username.
+    async fn users(&self, ctx: &Context<'_>) -> Result<Vec<crate::users::User>> {
+        Ok(context::customer_users_loader(ctx)?
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(crate::users::User::new)
+            .collect())
+    }
+
     /// Whether `removeCustomer` would succeed: no devices, no children, and not the root.
     async fn removable(&self, ctx: &Context<'_>) -> Result<bool> {
         let viewer = context::viewer(ctx)?;

@@ -123,6 +123,10 @@ pub async fn create(
     viewer: &Viewer,
     input: CreateCustomer,
 ) -> AppResult<CustomerRow> {
+    let mut tx = db::begin_write(&state.pool).await?;
+    let parent = store::get(&mut *tx, &viewer.scope, input.parent_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("parent customer not found".into()))?;
     viewer.require(Action::ManageCustomers)?;
     let name = parse_name(&input.name)?;
     let country = parse_country(&input.device_country)?;
@@ -132,11 +136,6 @@ pub async fn create(
         Some(types) => parse_child_service_types(types)?,
         None => encode_service_types(&[input.service_type]),
     };
-
-    let mut tx = db::begin_write(&state.pool).await?;
-    let parent = store::get(&mut *tx, &viewer.scope, input.parent_id)
-        .await?
-        .ok_or_else(|| AppError::NotFound("parent customer not found".into()))?;
     if !input.level.may_be_child_of(parent.level()) {
         return Err(level_error("level", input.level, parent.level()));
     }
@@ -225,9 +224,9 @@ pub async fn update(
     id: i64,
     input: UpdateCustomer,
 ) -> AppResult<CustomerRow> {
-    viewer.require(Action::ManageCustomers)?;
     let mut tx = db::begin_write(&state.pool).await?;
     let row = store::require(&mut *tx, &viewer.scope, id).await?;
+    viewer.require(Action::ManageCustomers)?;
     check_version(&row, input.expected_version)?;
     let own_customer = row.id == viewer.customer_id;
 
@@ -352,12 +351,12 @@ pub async fn move_to(
     new_parent_id: i64,
     expected_version: Option<i64>,
 ) -> AppResult<CustomerRow> {
-    viewer.require(Action::ManageCustomers)?;
     let mut tx = db::begin_write(&state.pool).await?;
     let row = store::require(&mut *tx, &viewer.scope, id).await?;
     let new_parent = store::get(&mut *tx, &viewer.scope, new_parent_id)
         .await?
         .ok_or_else(|| AppError::NotFound("new parent customer not found".into()))?;
+    viewer.require(Action::ManageCustomers)?;
     check_version(&row, expected_version)?;
     if row.id == viewer.customer_id || row.is_installation_root() {
         return Err(AppError::Forbidden(
@@ -407,9 +406,9 @@ pub async fn move_to(
 
 /// Removes a customer that has no devices and no customers of its own.
 pub async fn remove(state: &AppState, viewer: &Viewer, id: i64) -> AppResult<()> {
-    viewer.require(Action::ManageCustomers)?;
     let mut tx = db::begin_write(&state.pool).await?;
     let row = store::require(&mut *tx, &viewer.scope, id).await?;
+    viewer.require(Action::ManageCustomers)?;
     if row.id == viewer.customer_id || row.is_installation_root() {
         return Err(AppError::Forbidden(
             "your own customer cannot be removed".into(),
@@ -450,9 +449,9 @@ pub async fn convert_to_production(
     viewer: &Viewer,
     id: i64,
 ) -> AppResult<CustomerRow> {
-    viewer.require(Action::ManageCustomers)?;
     let mut tx = db::begin_write(&state.pool).await?;
     let row = store::require(&mut *tx, &viewer.scope, id).await?;
+    viewer.require(Action::ManageCustomers)?;
     if row.id == viewer.customer_id {
         return Err(AppError::Forbidden(
             "your own customer is converted by its provider".into(),

@@ -6,3 +6,4 @@ mod auth;
 mod customers;
 mod scope;
 mod tree;
+mod users;

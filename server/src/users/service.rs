@@ -1,0 +1,294 @@
+//! Managing users: creating (with a password or a one-time set-password link), editing,
+//! removing, and setting a password from a link. Each is one transaction with its audit entry.
+
+use canopy_shared::{Action, Role};
+
+use super::store::{self, UserFields, UserRow};
+use crate::audit::{self, Actor, Change};
+use crate::auth::{new_token, password, token_hash};
+use crate::context::{AppState, Viewer};
+use crate::customers::{self, model::CustomerRow};
+use crate::db;
+use crate::error::{AppError, AppResult};
+
+/// How long a set-password link works.
+pub const SET_PASSWORD_LINK_MS: i64 = 72 * 3600 * 1000;
+/// The longest first or last name.
+const NAME_MAX_CHARS: usize = 100;
+
+/// `createUser` / `updateUser` input, not yet validated.
+#[derive(Debug)]
+pub struct UserInput {
+    pub username: String,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub role: Role,
+    pub security_officer: Option<bool>,
+    pub password: Option<String>,
+}
+
+/// A validated [`UserInput`] (without the password).
+struct Valid {
+    username: String,
+    first_name: Option<String>,
+    last_name: Option<String>,
+}
+
+fn validate(input: &UserInput) -> AppResult<Valid> {
+    let username = canopy_shared::email::parse_email(&input.username).map_err(|m| {
+        AppError::bad_input(
+            "username",
+            format!("The username must be an e-mail address: {m}"),
+        )
+    })?;
+    let name = |value: &Option<String>, field: &str| -> AppResult<Option<String>> {
+        let value = value.as_deref().map(str::trim).filter(|v| !v.is_empty());
+        match value {
+            Some(v) if v.chars().count() > NAME_MAX_CHARS || v.chars().any(char::is_control) => {
+                Err(AppError::bad_input(
+                    field,
+                    format!("{field} must be at most {NAME_MAX_CHARS} characters, without control characters"),
+                ))
+            }
+            other => Ok(other.map(str::to_owned)),
+        }
+    };
+    Ok(Valid {
+        username,
+        first_name: name(&input.first_name, "firstName")?,
+        last_name: name(&input.last_name, "lastName")?,
+    })
+}
+
+async fn hash_password(plain: String) -> AppResult<String> {
+    password::check_policy(&plain).map_err(|m| AppError::bad_input("password", m))?;
+    // Argon2 is CPU-bound on purpose: keep it off the async workers.
+    tokio::task::spawn_blocking(move || password::hash(&plain))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?
+        .map_err(AppError::Internal)
+}
+
+fn role_of(user: &UserRow) -> Role {
+    // An unreadable stored role is treated as the most powerful, so nobody below may touch it.
+    Role::parse(&user.role).unwrap_or(Role::Superuser)
+}
+
+fn may_grant(viewer: &Viewer, role: Role, what: &str) -> AppResult<()> {
+    if viewer.role.may_grant(role) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(format!(
+            "a {} cannot {what} a {} user",
+            viewer.role.as_str(),
+            role.as_str()
+        )))
+    }
+}
+
+/// Refuses to leave the installation's root customer without a SUPERUSER.
+async fn keep_a_root_superuser(
+    tx: &mut db::Tx,
+    customer: &CustomerRow,
+    user: &UserRow,
+) -> AppResult<()> {
+    if customer.is_installation_root()
+        && role_of(user) == Role::Superuser
+        && store::superuser_count(tx, customer.id).await? <= 1
+    {
+        return Err(AppError::Forbidden(
+            "the root customer must keep at least one SUPERUSER".into(),
+        ));
+    }
+    Ok(())
+}
+
+async fn audit(
+    tx: &mut db::Tx,
+    state: &AppState,
+    actor: Actor<'_>,
+    action: &str,
+    customer: &CustomerRow,
+    before: Option<&UserRow>,
+    after: Option<&UserRow>,
+) -> AppResult<()> {
+    audit::record(
+        tx,
+        Some(actor),
+        state.clock.now_ms(),
+        Change {
+            action,
+            customer_id: customer.id,
+            customer_name: &customer.name,
+            customer_path: &customer.path,
+            before: before.map(UserRow::audit_json),
+            after: after.map(UserRow::audit_json),
+        },
+    )
+    .await
+}
+
+/// A created user, with the one-time set-password link when no password was given.
+#[derive(Debug)]
+pub struct Created {
+    pub user: UserRow,
+    pub set_password_link: Option<String>,
+}
+
+/// Creates a user of a customer in the viewer's subtree.
+pub async fn create(
+    state: &AppState,
+    viewer: &Viewer,
+    customer_id: i64,
+    input: UserInput,
+) -> AppResult<Created> {
+    let mut tx = db::begin_write(&state.pool).await?;
+    let customer = customers::store::require(&mut *tx, &viewer.scope, customer_id).await?;
+    viewer.require(Action::ManageUsers)?;
+    may_grant(viewer, input.role, "create")?;
+    let valid = validate(&input)?;
+    let hash = match input.password {
+        Some(plain) => Some(hash_password(plain).await?),
+        None => None,
+    };
+    let now = state.clock.now_ms();
+    let fields = UserFields {
+        username: &valid.username,
+        role: input.role.as_str(),
+        first_name: valid.first_name.as_deref(),
+        last_name: valid.last_name.as_deref(),
+        security_officer: input.security_officer.unwrap_or(false),
+    };
+    let id = store::insert(&mut tx, customer.id, &fields, hash.as_deref(), now).await?;
+    let set_password_link = match hash {
+        Some(_) => None,
+        None => {
+            let token = new_token();
+            store::insert_password_token(
+                &mut tx,
+                &token_hash(&token),
+                id,
+                now + SET_PASSWORD_LINK_MS,
+            )
+            .await?;
+            // The token travels in the fragment, so it never reaches server logs or referrers.
+            Some(format!("{}/set-password#token={token}", state.public_url))
+        }
+    };
+    let user = store::require(&mut *tx, &viewer.scope, id).await?;
+    audit(
+        &mut tx,
+        state,
+        viewer.actor(),
+        "user.create",
+        &customer,
+        None,
+        Some(&user),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Created {
+        user,
+        set_password_link,
+    })
+}
+
+/// Edits a user; a new password ends the user's sessions.
+pub async fn update(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    input: UserInput,
+) -> AppResult<UserRow> {
+    let mut tx = db::begin_write(&state.pool).await?;
+    let before = store::require(&mut *tx, &viewer.scope, id).await?;
+    viewer.require(Action::ManageUsers)?;
+    may_grant(viewer, role_of(&before), "edit")?;
+    may_grant(viewer, input.role, "make someone")?;
+    let customer = customers::store::require(&mut *tx, &viewer.scope, before.customer_id).await?;
+    if input.role != Role::Superuser {
+        keep_a_root_superuser(&mut tx, &customer, &before).await?;
+    }
+    let valid = validate(&input)?;
+    let fields = UserFields {
+        username: &valid.username,
+        role: input.role.as_str(),
+        first_name: valid.first_name.as_deref(),
+        last_name: valid.last_name.as_deref(),
+        security_officer: input.security_officer.unwrap_or(before.security_officer),
+    };
+    store::update(&mut tx, id, &fields).await?;
+    if let Some(plain) = input.password {
+        let hash = hash_password(plain).await?;
+        store::set_password(&mut tx, id, &hash).await?;
+    }
+    let after = store::require(&mut *tx, &viewer.scope, id).await?;
+    audit(
+        &mut tx,
+        state,
+        viewer.actor(),
+        "user.update",
+        &customer,
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Removes a user; their sessions end at once.
+pub async fn remove(state: &AppState, viewer: &Viewer, id: i64) -> AppResult<()> {
+    let mut tx = db::begin_write(&state.pool).await?;
+    let user = store::require(&mut *tx, &viewer.scope, id).await?;
+    viewer.require(Action::ManageUsers)?;
+    may_grant(viewer, role_of(&user), "remove")?;
+    let customer = customers::store::require(&mut *tx, &viewer.scope, user.customer_id).await?;
+    keep_a_root_superuser(&mut tx, &customer, &user).await?;
+    store::delete(&mut tx, id).await?;
+    audit(
+        &mut tx,
+        state,
+        viewer.actor(),
+        "user.remove",
+        &customer,
+        Some(&user),
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Sets a password from a one-time link; the link stops working.
+pub async fn set_password(state: &AppState, token: &str, plain: String) -> AppResult<()> {
+    let hash = hash_password(plain).await?;
+    let mut tx = db::begin_write(&state.pool).await?;
+    let now = state.clock.now_ms();
+    let user_id = store::take_password_token(&mut tx, &token_hash(token.trim()), now)
+        .await?
+        .ok_or_else(|| AppError::bad_input("token", "This link is not valid or has expired"))?;
+    store::set_password(&mut tx, user_id, &hash).await?;
+    let user = store::by_id(&mut *tx, user_id)
+        .await?
+        .ok_or_else(|| AppError::bad_input("token", "This link is not valid or has expired"))?;
+    let customer = customers::store::get_unscoped(&mut *tx, user.customer_id)
+        .await?
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("user without customer")))?;
+    let actor = Actor {
+        user_id: user.id,
+        username: &user.username,
+    };
+    audit(
+        &mut tx,
+        state,
+        actor,
+        "user.setPassword",
+        &customer,
+        None,
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
