@@ -58,6 +58,11 @@ pub struct Config {
     #[arg(long, env = "CANOPY_PUBLIC_URL")]
     pub public_url: Option<String>,
 
+    /// Origins (e.g. `https://tools.example.com`) whose pages may call the API from a browser;
+    /// comma-separated. None by default: cross-origin browser calls are refused.
+    #[arg(long, env = "CANOPY_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
+
     /// How long a session lasts without use, in minutes.
     #[arg(long, env = "CANOPY_SESSION_TTL_MINUTES", default_value_t = 12 * 60)]
     pub session_ttl_minutes: i64,
@@ -74,6 +79,7 @@ impl Config {
             admin_password: None,
             static_dir: PathBuf::from("dist"),
             public_url: None,
+            cors_origins: Vec::new(),
             session_ttl_minutes: 12 * 60,
         }
     }

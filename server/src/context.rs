@@ -17,6 +17,8 @@ pub struct AppState {
     pub pool: Pool,
     pub clock: SharedClock,
     pub session_ttl_ms: i64,
+    /// Failed sign-in counters.
+    pub sign_in_throttle: std::sync::Arc<crate::auth::throttle::SignInThrottle>,
     /// Base URL of this installation as users reach it (for links such as set-password).
     pub public_url: String,
 }
@@ -86,6 +88,8 @@ const LOADER_DELAY: std::time::Duration = std::time::Duration::from_millis(1);
 /// Per-request data: who is asking, and loaders that batch within this request.
 pub struct RequestCtx {
     pub viewer: Option<Viewer>,
+    /// The client's address (for sign-in throttling).
+    pub client_ip: Option<std::net::IpAddr>,
     pub customers: Option<DataLoader<CustomerLoader>>,
     pub children: Option<DataLoader<ChildrenLoader>>,
     pub users: Option<DataLoader<UserLoader>>,
@@ -110,6 +114,7 @@ impl RequestCtx {
         };
         Self {
             viewer,
+            client_ip: None,
             customers,
             children,
             users,
@@ -118,6 +123,19 @@ impl RequestCtx {
             data_centers: tokio::sync::OnceCell::new(),
         }
     }
+}
+
+impl RequestCtx {
+    /// Records the client's address.
+    pub fn with_client(mut self, ip: Option<std::net::IpAddr>) -> Self {
+        self.client_ip = ip;
+        self
+    }
+}
+
+/// The client's address, when the request came over TCP.
+pub fn client_ip(ctx: &Context<'_>) -> Option<std::net::IpAddr> {
+    ctx.data::<RequestCtx>().ok()?.client_ip
 }
 
 /// The application state from a resolver's context.

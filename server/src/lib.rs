@@ -17,6 +17,7 @@ pub mod geo;
 pub mod ids;
 pub mod pagination;
 pub mod schema;
+pub mod security;
 pub mod startup;
 pub mod users;
 

@@ -44,6 +44,7 @@ impl Application {
             clock,
             session_ttl_ms: config.session_ttl_minutes.max(1) * 60_000,
             public_url: String::new(),
+            sign_in_throttle: Default::default(),
         };
         let acceptor = TcpListener::bind(config.listen)
             .into_acceptor()
@@ -144,7 +145,8 @@ fn routes(
         tracing::warn!(dir = %config.static_dir.display(), "the web app is not built; serving the API only");
         app.at("/", get(app_missing))
     };
-    app.data(schema).data(state).boxed()
+    let csp = crate::security::content_security_policy(&config.static_dir);
+    crate::security::harden(app.data(schema).data(state), csp, &config.cors_origins)
 }
 
 /// Executes a GraphQL request as the viewer its bearer token names (if any).
@@ -177,7 +179,10 @@ async fn graphql(
         },
         None => None,
     };
-    let request = request.0.data(RequestCtx::new(&state, viewer));
+    let client = http.remote_addr().as_socket_addr().map(|a| a.ip());
+    let request = request
+        .0
+        .data(RequestCtx::new(&state, viewer).with_client(client));
     schema.execute(request).await.into()
 }
 

@@ -86,16 +86,23 @@ impl AuthMutation {
         password: String,
     ) -> Result<Session> {
         let state = context::state(ctx)?;
-        let customer = customers::store::by_name_key(
-            &state.pool,
-            &canopy_shared::customer::name_key(&customer_name),
-        )
-        .await?;
+        let customer_key = canopy_shared::customer::name_key(&customer_name);
+        let username_key = users::store::username_key(&username);
+        let client = context::client_ip(ctx);
+        let throttle = &state.sign_in_throttle;
+        if let Err(seconds) =
+            throttle.check(&customer_key, &username_key, client, state.clock.now_ms())
+        {
+            return Err(async_graphql::ErrorExtensions::extend_with(
+                async_graphql::Error::from(AppError::Unauthenticated(format!(
+                    "too many failed sign-ins: try again in {seconds} seconds"
+                ))),
+                |_, ext| ext.set("retryAfterSeconds", seconds),
+            ));
+        }
+        let customer = customers::store::by_name_key(&state.pool, &customer_key).await?;
         let credentials = match &customer {
-            Some(c) => {
-                users::store::credentials(&state.pool, c.id, &users::store::username_key(&username))
-                    .await?
-            }
+            Some(c) => users::store::credentials(&state.pool, c.id, &username_key).await?,
             None => None,
         };
         // Argon2 is CPU-bound on purpose: keep it off the async workers.
@@ -108,8 +115,12 @@ impl AuthMutation {
             }
         })
         .await
-        .map_err(|e| AppError::Internal(e.into()))?
-        .ok_or_else(|| AppError::Unauthenticated(BAD_CREDENTIALS.into()))?;
+        .map_err(|e| AppError::Internal(e.into()))?;
+        let Some(user_id) = user_id else {
+            throttle.failed(&customer_key, &username_key, client, state.clock.now_ms());
+            return Err(AppError::Unauthenticated(BAD_CREDENTIALS.into()).into());
+        };
+        throttle.succeeded(&customer_key, &username_key);
 
         let token = new_token();
         let now = state.clock.now_ms();

@@ -5,6 +5,7 @@
 pub mod graphql;
 pub mod password;
 pub mod store;
+pub mod throttle;
 
 pub use graphql::{AuthMutation, AuthQuery};
 

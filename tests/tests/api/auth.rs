@@ -240,3 +240,99 @@ async fn renaming_a_customer_changes_the_name_its_users_sign_in_with() {
     app.sign_in("Acme Renamed", "it@acme.example", "acme password 2")
         .await;
 }
+
+#[tokio::test]
+async fn repeated_failures_slow_down_further_attempts() {
+    let app = TestApp::spawn().await;
+    let wrong = json!({ "c": app.root_name, "u": app.admin_user, "p": "guess" });
+    for _ in 0..5 {
+        let body = app.gql(None, SIGN_IN, wrong.clone()).await;
+        assert_eq!(
+            body["errors"][0]["extensions"]["retryAfterSeconds"],
+            serde_json::Value::Null
+        );
+    }
+    // The sixth attempt waits, even with the right password and whoever's account it names.
+    let right = json!({ "c": app.root_name, "u": app.admin_user, "p": app.admin_password });
+    let body = app.gql(None, SIGN_IN, right.clone()).await;
+    assert_eq!(error_code(&body), Some("UNAUTHENTICATED"));
+    assert_eq!(
+        body["errors"][0]["extensions"]["retryAfterSeconds"], 1,
+        "{body}"
+    );
+    let other = app
+        .gql(
+            None,
+            SIGN_IN,
+            json!({ "c": "Someone Else", "u": "x@y.example", "p": "z" }),
+        )
+        .await;
+    assert!(
+        other["errors"][0]["extensions"]["retryAfterSeconds"].is_number(),
+        "same client address: {other}"
+    );
+
+    app.clock.advance_ms(1_000);
+    let body = app.gql(None, SIGN_IN, wrong.clone()).await;
+    assert!(body["errors"][0]["extensions"]["retryAfterSeconds"].is_null());
+    let body = app.gql(None, SIGN_IN, right.clone()).await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["retryAfterSeconds"], 2,
+        "the wait doubles: {body}"
+    );
+    app.clock.advance_ms(2_000);
+    app.data(None, SIGN_IN, right).await;
+}
+
+#[tokio::test]
+async fn responses_carry_security_headers_and_cors_stays_closed() {
+    let app = TestApp::spawn().await;
+    let client = reqwest::Client::new();
+    for path in ["/graphql?query=%7B__typename%7D", "/", "/healthz"] {
+        let response = client
+            .get(format!("{}{path}", app.address))
+            .header("origin", "https://evil.example")
+            .send()
+            .await
+            .unwrap();
+        let headers = response.headers();
+        let csp = headers["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+        assert!(csp.contains("script-src 'self'"), "{path}: {csp}");
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(headers["referrer-policy"], "no-referrer", "{path}");
+        assert!(
+            headers.get("access-control-allow-origin").is_none(),
+            "{path}: CORS is closed"
+        );
+    }
+    let huge = "x".repeat(3 * 1024 * 1024);
+    let response = client
+        .post(format!("{}/graphql", app.address))
+        .header("content-type", "application/json")
+        .body(format!("{{\"query\":\"{huge}\"}}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 413, "bodies are limited");
+}
+
+#[tokio::test]
+async fn configured_origins_may_call_the_api() {
+    let app = TestApp::spawn_with(|c| c.cors_origins = vec!["https://tools.example".into()]).await;
+    let response = reqwest::Client::new()
+        .request(reqwest::Method::OPTIONS, format!("{}/graphql", app.address))
+        .header("origin", "https://tools.example")
+        .header("access-control-request-method", "POST")
+        .header(
+            "access-control-request-headers",
+            "authorization, content-type",
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.headers()["access-control-allow-origin"],
+        "https://tools.example"
+    );
+}
