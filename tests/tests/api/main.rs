@@ -4,6 +4,7 @@
 mod audit;
 mod auth;
 mod customers;
+mod isolation;
 mod scope;
 mod tree;
 mod users;
