@@ -26,8 +26,6 @@ struct Side {
     customer: String,
     child: String,
     tokens: BTreeMap<Role, String>,
-    /// A user of the reseller (a target for user mutations).
-    user: String,
 }
 
 struct World {
