@@ -73,21 +73,11 @@ async fn side(app: &TestApp, admin: &str, root: &str, name: &'static str) -> Sid
             app.sign_in(name, &username, "isolation password").await,
         );
     }
-    let user = app
-        .create_user(
-            admin,
-            &child,
-            &format!("staff@{}-reseller.example", name.to_lowercase()),
-            "OPERATOR",
-            "isolation password",
-        )
-        .await;
     Side {
         name,
         customer,
         child,
         tokens,
-        user,
     }
 }
 
