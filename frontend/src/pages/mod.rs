@@ -1,0 +1,4 @@
+//! One module per route.
+
+pub mod console;
+pub mod sign_in;
