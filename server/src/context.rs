@@ -72,7 +72,7 @@ impl Viewer {
             Ok(())
         } else {
             Err(AppError::Forbidden(format!(
-                "the {} role may not do this",
+                "The {} role may not do this",
                 self.role.as_str()
             )))
         }
@@ -154,7 +154,7 @@ pub fn viewer<'a>(ctx: &Context<'a>) -> AppResult<&'a Viewer> {
     request(ctx)?
         .viewer
         .as_ref()
-        .ok_or_else(|| AppError::Unauthenticated("sign in first".into()))
+        .ok_or_else(|| AppError::Unauthenticated("Sign in first".into()))
 }
 
 /// The signed-in viewer, if any.
@@ -168,7 +168,7 @@ pub fn customer_loader<'a>(ctx: &Context<'a>) -> AppResult<&'a DataLoader<Custom
     request(ctx)?
         .customers
         .as_ref()
-        .ok_or_else(|| AppError::Unauthenticated("sign in first".into()))
+        .ok_or_else(|| AppError::Unauthenticated("Sign in first".into()))
 }
 
 /// The request's children loader (signed-in requests only).
@@ -177,7 +177,7 @@ pub fn children_loader<'a>(ctx: &Context<'a>) -> AppResult<&'a DataLoader<Childr
     request(ctx)?
         .children
         .as_ref()
-        .ok_or_else(|| AppError::Unauthenticated("sign in first".into()))
+        .ok_or_else(|| AppError::Unauthenticated("Sign in first".into()))
 }
 
 /// The request's user-by-id loader (signed-in requests only).
@@ -186,7 +186,7 @@ pub fn user_loader<'a>(ctx: &Context<'a>) -> AppResult<&'a DataLoader<UserLoader
     request(ctx)?
         .users
         .as_ref()
-        .ok_or_else(|| AppError::Unauthenticated("sign in first".into()))
+        .ok_or_else(|| AppError::Unauthenticated("Sign in first".into()))
 }
 
 /// The request's users-of-a-customer loader (signed-in requests only).

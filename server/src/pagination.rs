@@ -34,7 +34,7 @@ pub fn page_size(first: Option<i32>) -> AppResult<i64> {
         Some(n) if (0..=MAX_PAGE_SIZE as i32).contains(&n) => Ok(i64::from(n)),
         Some(n) => Err(AppError::bad_input(
             "first",
-            format!("first must be between 0 and {MAX_PAGE_SIZE} (got {n})"),
+            format!("First must be between 0 and {MAX_PAGE_SIZE} (got {n})"),
         )),
     }
 }
@@ -54,7 +54,7 @@ pub fn decode_cursor<K: DeserializeOwned>(cursor: Option<&str>) -> AppResult<Opt
         .ok()
         .and_then(|bytes| serde_json::from_slice(&bytes).ok())
         .map(Some)
-        .ok_or_else(|| AppError::bad_input("after", "after is not a cursor from this list"))
+        .ok_or_else(|| AppError::bad_input("after", "After is not a cursor from this list"))
 }
 
 /// Builds `PageInfo` for a page fetched with one extra row (which, if present, is dropped).

@@ -72,7 +72,7 @@ async fn record_session_event(
 #[derive(Default)]
 pub struct AuthMutation;
 
-const BAD_CREDENTIALS: &str = "the customer name, username or password is not correct";
+const BAD_CREDENTIALS: &str = "The customer name, username or password is not correct";
 
 #[Object]
 impl AuthMutation {
@@ -95,7 +95,7 @@ impl AuthMutation {
         {
             return Err(async_graphql::ErrorExtensions::extend_with(
                 async_graphql::Error::from(AppError::Unauthenticated(format!(
-                    "too many failed sign-ins: try again in {seconds} seconds"
+                    "Too many failed sign-ins: try again in {seconds} seconds"
                 ))),
                 |_, ext| ext.set("retryAfterSeconds", seconds),
             ));

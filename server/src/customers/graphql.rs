@@ -22,7 +22,7 @@ pub struct Customer(pub CustomerRow);
 
 /// Decodes a customer ID argument; a malformed or foreign ID is `NOT_FOUND`, like a missing one.
 pub fn customer_id(id: &ID) -> Result<i64, AppError> {
-    ids::decode(Kind::Customer, id).ok_or_else(|| AppError::NotFound("customer not found".into()))
+    ids::decode(Kind::Customer, id).ok_or_else(|| AppError::NotFound("Customer not found".into()))
 }
 
 fn now(ctx: &Context<'_>) -> Result<i64> {
@@ -239,7 +239,7 @@ impl CustomerQuery {
         let row = context::customer_loader(ctx)?
             .load_one(viewer.customer_id)
             .await?
-            .ok_or_else(|| AppError::NotFound("customer not found".into()))?;
+            .ok_or_else(|| AppError::NotFound("Customer not found".into()))?;
         Ok(Customer(row))
     }
 
@@ -365,7 +365,7 @@ impl CustomerMutation {
     ) -> Result<Customer> {
         let (state, viewer) = signed_in(ctx)?;
         let parent_id = ids::decode(Kind::Customer, &input.parent_id)
-            .ok_or_else(|| AppError::NotFound("parent customer not found".into()))?;
+            .ok_or_else(|| AppError::NotFound("Parent customer not found".into()))?;
         let row = service::create(
             state,
             viewer,
@@ -422,7 +422,7 @@ impl CustomerMutation {
         let (state, viewer) = signed_in(ctx)?;
         let id = customer_id(&id)?;
         let new_parent = ids::decode(Kind::Customer, &new_parent_id)
-            .ok_or_else(|| AppError::NotFound("new parent customer not found".into()))?;
+            .ok_or_else(|| AppError::NotFound("New parent customer not found".into()))?;
         Ok(Customer(
             service::move_to(state, viewer, id, new_parent, expected_version).await?,
         ))
@@ -443,7 +443,7 @@ impl CustomerMutation {
         ))
     }
 
-    /// Changes a customer's storage location: only a SUPERUSER of the root customer may.
+    /// Changes a customer's storage location: Only a SUPERUSER of the root customer may.
     async fn change_storage_location(
         &self,
         ctx: &Context<'_>,

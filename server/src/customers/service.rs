@@ -79,7 +79,7 @@ async fn ensure_name_free(
         return Err(AppError::NameTaken {
             field: "name".into(),
             message: format!(
-                "another customer is already named '{}' (names are unique regardless of case)",
+                "Another customer is already named '{}' (names are unique regardless of case)",
                 name.as_str()
             ),
         });
@@ -126,7 +126,7 @@ pub async fn create(
     let mut tx = db::begin_write(&state.pool).await?;
     let parent = store::get(&mut *tx, &viewer.scope, input.parent_id)
         .await?
-        .ok_or_else(|| AppError::NotFound("parent customer not found".into()))?;
+        .ok_or_else(|| AppError::NotFound("Parent customer not found".into()))?;
     viewer.require(Action::ManageCustomers)?;
     let name = parse_name(&input.name)?;
     let country = parse_country(&input.device_country)?;
@@ -204,12 +204,12 @@ pub async fn create(
 
 fn level_error(field: &str, level: CustomerLevel, parent: CustomerLevel) -> AppError {
     let message = if level == CustomerLevel::Root {
-        "only the installation's top customer is at level ROOT".to_string()
+        "Only the installation's top customer is at level ROOT".to_string()
     } else if parent == CustomerLevel::Site {
-        "a SITE has no customers below it".to_string()
+        "A SITE has no customers below it".to_string()
     } else {
         format!(
-            "a {} cannot be placed under a {}: a customer's level must be below its parent's",
+            "A {} cannot be placed under a {}: a customer's level must be below its parent's",
             level.as_str(),
             parent.as_str()
         )
@@ -247,7 +247,7 @@ pub async fn update(
     if level != row.level() {
         if own_customer {
             return Err(AppError::Forbidden(
-                "your own customer's level is managed by its parent".into(),
+                "Your own customer's level is managed by its parent".into(),
             ));
         }
         match &parent {
@@ -276,7 +276,7 @@ pub async fn update(
     if service_type != row.service_type() {
         if own_customer {
             return Err(AppError::Forbidden(
-                "your own customer's service type is managed by its parent".into(),
+                "Your own customer's service type is managed by its parent".into(),
             ));
         }
         if let Some(p) = parent.as_ref().filter(|p| !offers(p, service_type)) {
@@ -298,7 +298,7 @@ pub async fn update(
                 if !encoded.split(',').any(|t| t == used) {
                     return Err(AppError::bad_input(
                         "childServiceTypes",
-                        format!("customers of {} use the service type {used}", row.name),
+                        format!("Customers of {} use the service type {used}", row.name),
                     ));
                 }
             }
@@ -355,12 +355,12 @@ pub async fn move_to(
     let row = store::require(&mut *tx, &viewer.scope, id).await?;
     let new_parent = store::get(&mut *tx, &viewer.scope, new_parent_id)
         .await?
-        .ok_or_else(|| AppError::NotFound("new parent customer not found".into()))?;
+        .ok_or_else(|| AppError::NotFound("New parent customer not found".into()))?;
     viewer.require(Action::ManageCustomers)?;
     check_version(&row, expected_version)?;
     if row.id == viewer.customer_id || row.is_installation_root() {
         return Err(AppError::Forbidden(
-            "your own customer cannot be moved".into(),
+            "Your own customer cannot be moved".into(),
         ));
     }
     if crate::context::Scope::for_path(&row.path).contains(&new_parent.path) {
@@ -411,7 +411,7 @@ pub async fn remove(state: &AppState, viewer: &Viewer, id: i64) -> AppResult<()>
     viewer.require(Action::ManageCustomers)?;
     if row.id == viewer.customer_id || row.is_installation_root() {
         return Err(AppError::Forbidden(
-            "your own customer cannot be removed".into(),
+            "Your own customer cannot be removed".into(),
         ));
     }
     if row.child_count > 0 {
@@ -454,7 +454,7 @@ pub async fn convert_to_production(
     viewer.require(Action::ManageCustomers)?;
     if row.id == viewer.customer_id {
         return Err(AppError::Forbidden(
-            "your own customer is converted by its provider".into(),
+            "Your own customer is converted by its provider".into(),
         ));
     }
     if row.trial_expires_at.is_none() || row.converted_at.is_some() {
@@ -490,7 +490,7 @@ pub async fn change_storage_location(
     let row = store::require(&mut *tx, &viewer.scope, id).await?;
     if !(viewer.at_installation_root && viewer.role.allows(Action::ChangeStorageLocation)) {
         return Err(AppError::Forbidden(
-            "only a SUPERUSER of the root customer (support) may change a storage location".into(),
+            "Only a SUPERUSER of the root customer (support) may change a storage location".into(),
         ));
     }
     let dc = geo::store::active_by_code(&mut *tx, code)

@@ -34,7 +34,7 @@ pub async fn require<'c>(
 ) -> AppResult<CustomerRow> {
     get(exec, scope, id)
         .await?
-        .ok_or_else(|| AppError::NotFound("customer not found".into()))
+        .ok_or_else(|| AppError::NotFound("Customer not found".into()))
 }
 
 /// The customer with this id regardless of scope: only for rules that look above the caller's
@@ -553,7 +553,7 @@ fn name_conflict(err: sqlx::Error) -> AppError {
     if db::is_unique_violation(&err, "customers_name_key", "customers.name_key") {
         AppError::NameTaken {
             field: "name".into(),
-            message: "another customer already has this name".into(),
+            message: "Another customer already has this name".into(),
         }
     } else {
         err.into()

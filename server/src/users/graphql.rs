@@ -31,7 +31,7 @@ impl User {
 
 /// Decodes a user ID argument; malformed or foreign IDs are `NOT_FOUND`.
 fn user_id(id: &ID) -> Result<i64, AppError> {
-    ids::decode(Kind::User, id).ok_or_else(|| AppError::NotFound("user not found".into()))
+    ids::decode(Kind::User, id).ok_or_else(|| AppError::NotFound("User not found".into()))
 }
 
 #[Object]
@@ -81,7 +81,7 @@ impl User {
             customers::store::get_unscoped(pool, self.row.customer_id).await?
         };
         Ok(Customer(row.ok_or_else(|| {
-            AppError::NotFound("customer not found".into())
+            AppError::NotFound("Customer not found".into())
         })?))
     }
 

@@ -79,7 +79,7 @@ fn may_grant(viewer: &Viewer, role: Role, what: &str) -> AppResult<()> {
         Ok(())
     } else {
         Err(AppError::Forbidden(format!(
-            "a {} cannot {what} a {} user",
+            "A {} cannot {what} a {} user",
             viewer.role.as_str(),
             role.as_str()
         )))
@@ -97,7 +97,7 @@ async fn keep_a_root_superuser(
         && store::superuser_count(tx, customer.id).await? <= 1
     {
         return Err(AppError::Forbidden(
-            "the root customer must keep at least one SUPERUSER".into(),
+            "The root customer must keep at least one SUPERUSER".into(),
         ));
     }
     Ok(())

@@ -70,7 +70,7 @@ pub async fn require<'c>(
     in_scope(exec, scope, &[id])
         .await?
         .pop()
-        .ok_or_else(|| AppError::NotFound("user not found".into()))
+        .ok_or_else(|| AppError::NotFound("User not found".into()))
 }
 
 /// The users of each of these customers (which the caller has already found in scope),
@@ -251,7 +251,7 @@ fn username_conflict(err: sqlx::Error) -> AppError {
     if db::is_unique_violation(&err, "users_username_in_customer", "users.username_key") {
         AppError::NameTaken {
             field: "username".into(),
-            message: "this customer already has a user with this username".into(),
+            message: "This customer already has a user with this username".into(),
         }
     } else {
         err.into()
