@@ -19,6 +19,32 @@ pub enum Command {
     Serve(Box<Config>),
     /// Print the GraphQL schema (SDL) to standard output.
     Schema,
+    /// Write a consistent copy of the (SQLite) database while the server runs.
+    Backup {
+        /// The database to copy.
+        #[arg(
+            long = "database",
+            env = "DATABASE_URL",
+            default_value = "sqlite://canopy.db"
+        )]
+        database_url: String,
+        /// The new file to write.
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Replace the (SQLite) database with a backup; stop the server first.
+    Restore {
+        /// The backup file.
+        #[arg(long)]
+        from: PathBuf,
+        /// The database to replace.
+        #[arg(
+            long = "database",
+            env = "DATABASE_URL",
+            default_value = "sqlite://canopy.db"
+        )]
+        database_url: String,
+    },
 }
 
 /// Everything `canopy serve` can be told; each flag can also come from the environment.

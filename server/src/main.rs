@@ -12,6 +12,19 @@ async fn main() -> anyhow::Result<()> {
             print!("{}", schema::sdl());
             Ok(())
         }
+        Command::Backup { database_url, to } => {
+            let bytes = canopy_server::backup::backup(&database_url, &to).await?;
+            println!(
+                "Backed up {database_url} to {} ({bytes} bytes)",
+                to.display()
+            );
+            Ok(())
+        }
+        Command::Restore { from, database_url } => {
+            let file = canopy_server::backup::restore(&from, &database_url).await?;
+            println!("Restored {} from {}", file.display(), from.display());
+            Ok(())
+        }
         Command::Serve(config) => {
             tracing_subscriber::fmt()
                 .with_env_filter(

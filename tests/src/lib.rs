@@ -1,6 +1,8 @@
 //! The end-to-end test harness: [`TestApp::spawn`] starts the real Canopy server on a free
 //! loopback port over a fresh SQLite file, and offers a small GraphQL client for it.
 
+pub mod invariants;
+
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -10,6 +12,8 @@ use serde_json::{json, Value};
 
 /// A running server with its own database, stopped when dropped.
 pub struct TestApp {
+    /// The HTTP client for this server (its methods are available on `TestApp` directly).
+    pub api: Client,
     /// Base URL, e.g. `http://127.0.0.1:41234`.
     pub address: String,
     pub root_name: String,
@@ -19,7 +23,8 @@ pub struct TestApp {
     pub clock: Arc<OffsetClock>,
     /// The server's database pool, for checks that look underneath the API.
     pub pool: canopy_server::db::Pool,
-    client: reqwest::Client,
+    /// The server's database URL.
+    pub database_url: String,
     server: tokio::task::JoinHandle<()>,
     _dir: tempfile::TempDir,
 }
@@ -64,22 +69,72 @@ impl TestApp {
             let _ = app.run_until_stopped().await;
         });
         TestApp {
+            api: Client::new(&address),
             address,
             root_name: config.root_name,
             admin_user: config.admin_user,
             admin_password: config.admin_password.unwrap_or_default(),
             clock,
             pool,
-            client: reqwest::Client::new(),
+            database_url: config.database_url,
             server,
             _dir: dir,
         }
     }
 
+    /// Signs in as the root customer's SUPERUSER.
+    pub async fn sign_in_admin(&self) -> String {
+        self.sign_in(&self.root_name, &self.admin_user, &self.admin_password)
+            .await
+    }
+}
+
+impl std::ops::Deref for TestApp {
+    type Target = Client;
+
+    fn deref(&self) -> &Client {
+        &self.api
+    }
+}
+
+/// A GraphQL-over-HTTP client for a Canopy server, with request helpers.
+#[derive(Clone)]
+pub struct Client {
+    /// Base URL, e.g. `http://127.0.0.1:41234`.
+    pub address: String,
+    http: reqwest::Client,
+}
+
+impl Client {
+    /// A client of the server at `address`.
+    pub fn new(address: &str) -> Self {
+        Self {
+            address: address.to_owned(),
+            http: reqwest::Client::new(),
+        }
+    }
+
+    /// POSTs a GraphQL request and returns the whole response body, or the transport error.
+    pub async fn try_gql(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        variables: Value,
+    ) -> reqwest::Result<Value> {
+        let mut request = self
+            .http
+            .post(format!("{}/graphql", self.address))
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await?.json().await
+    }
+
     /// POSTs a GraphQL request and returns the whole response body.
     pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
         let mut request = self
-            .client
+            .http
             .post(format!("{}/graphql", self.address))
             .json(&json!({ "query": query, "variables": variables }));
         if let Some(token) = token {
@@ -109,12 +164,6 @@ impl TestApp {
             .as_str()
             .expect("a token")
             .to_owned()
-    }
-
-    /// Signs in as the root customer's SUPERUSER.
-    pub async fn sign_in_admin(&self) -> String {
-        self.sign_in(&self.root_name, &self.admin_user, &self.admin_password)
-            .await
     }
 
     /// The root customer's ID as the admin sees it.

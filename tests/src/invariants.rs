@@ -1,0 +1,56 @@
+//! The customer tree's invariants, recomputed from the rows themselves: what must hold after
+//! any mix of concurrent writes, crashes and restores.
+
+use sqlx::SqlitePool;
+
+/// Every violated invariant, described; empty when the tree is sound.
+pub async fn violations(pool: &SqlitePool) -> Vec<String> {
+    let checks: &[(&str, &str)] = &[
+        (
+            "exactly one root",
+            "SELECT 'roots: ' || COUNT(*) FROM customers WHERE parent_id IS NULL HAVING COUNT(*) <> 1",
+        ),
+        (
+            "a path is the parent's path plus the id",
+            "SELECT c.name || ': ' || c.path FROM customers c JOIN customers p ON p.id = c.parent_id \
+             WHERE c.path <> p.path || c.id || '/'",
+        ),
+        (
+            "the root's path is its id",
+            "SELECT name FROM customers WHERE parent_id IS NULL AND path <> '/' || id || '/'",
+        ),
+        (
+            "a child is below its parent's level",
+            "SELECT c.name FROM customers c JOIN customers p ON p.id = c.parent_id WHERE c.level <= p.level OR p.level = 5",
+        ),
+        (
+            "child counts",
+            "SELECT p.name || ': ' || p.child_count || ' <> ' || (SELECT COUNT(*) FROM customers c WHERE c.parent_id = p.id) \
+             FROM customers p WHERE p.child_count <> (SELECT COUNT(*) FROM customers c WHERE c.parent_id = p.id)",
+        ),
+        (
+            "descendant counts",
+            "SELECT p.name FROM customers p WHERE p.descendant_count <> \
+             (SELECT COUNT(*) FROM customers d WHERE d.path > p.path AND d.path < substr(p.path, 1, length(p.path) - 1) || '0')",
+        ),
+        (
+            "own device counts",
+            "SELECT p.name FROM customers p WHERE p.device_count <> (SELECT COUNT(*) FROM devices d WHERE d.customer_id = p.id)",
+        ),
+        (
+            "names are unique regardless of case",
+            "SELECT lower(name) FROM customers GROUP BY lower(name) HAVING COUNT(*) > 1",
+        ),
+    ];
+    let mut found = Vec::new();
+    for (rule, sql) in checks {
+        let rows: Vec<(String,)> = sqlx::query_as(sql)
+            .fetch_all(pool)
+            .await
+            .unwrap_or_else(|e| vec![(format!("query failed: {e}"),)]);
+        for (what,) in rows {
+            found.push(format!("{rule}: {what}"));
+        }
+    }
+    found
+}
