@@ -5,11 +5,16 @@ use async_graphql::dataloader::DataLoader;
 use async_graphql::Context;
 use canopy_shared::{Action, Role};
 
+use crate::activities::loaders::ActivitiesLoader;
 use crate::auth::loaders::UserLoader;
+use crate::branding::loaders::BrandingLoader;
 use crate::clock::SharedClock;
+use crate::contacts::loaders::{ContactLoader, ContactsLoader};
 use crate::customers::loaders::{ChildrenLoader, CustomerLoader};
 use crate::db::{self, Pool};
+use crate::devices::loaders::{DeviceLoader, DevicePagesLoader};
 use crate::error::{AppError, AppResult};
+use crate::profile::loaders::ProfileLoader;
 
 /// Shared by all requests.
 #[derive(Clone)]
@@ -17,6 +22,8 @@ pub struct AppState {
     pub pool: Pool,
     pub clock: SharedClock,
     pub session_ttl_ms: i64,
+    /// The sender address of the installation's default branding (configuration).
+    pub default_sender_email: String,
 }
 
 /// The subtree a viewer may see: their own customer and its descendants, as a path range.
@@ -87,6 +94,8 @@ pub struct RequestCtx {
     pub customers: Option<DataLoader<CustomerLoader>>,
     pub children: Option<DataLoader<ChildrenLoader>>,
     pub users: Option<DataLoader<UserLoader>>,
+    /// Loaders of the customer details (profile, contacts, activities, branding, devices).
+    pub details: Option<DetailLoaders>,
     /// The data-center table, loaded on first use in this request.
     pub data_centers: tokio::sync::OnceCell<std::sync::Arc<Vec<crate::geo::store::DataCenterRow>>>,
 }
@@ -105,12 +114,47 @@ impl RequestCtx {
             ),
             None => (None, None, None),
         };
+        let details = viewer.as_ref().map(|v| DetailLoaders::new(state, v));
         Self {
             viewer,
             customers,
             children,
             users,
+            details,
             data_centers: tokio::sync::OnceCell::new(),
+        }
+    }
+}
+
+/// The per-request loaders of the customer details. Every one is scoped to the viewer's
+/// subtree, except [`brandings`](Self::brandings): effective branding is inherited from
+/// ancestors above the viewer's own customer too (its resolver never reveals those customers).
+pub struct DetailLoaders {
+    pub profiles: DataLoader<ProfileLoader>,
+    pub contacts: DataLoader<ContactsLoader>,
+    pub contact: DataLoader<ContactLoader>,
+    pub activities: DataLoader<ActivitiesLoader>,
+    pub brandings: DataLoader<BrandingLoader>,
+    pub device: DataLoader<DeviceLoader>,
+    pub device_pages: DataLoader<DevicePagesLoader>,
+}
+
+impl DetailLoaders {
+    fn new(state: &AppState, viewer: &Viewer) -> Self {
+        fn loader<L: Send + Sync + 'static>(l: L) -> DataLoader<L> {
+            DataLoader::new(l, |fut| {
+                tokio::spawn(fut);
+            })
+            .delay(LOADER_DELAY)
+        }
+        Self {
+            profiles: loader(ProfileLoader::new(state, viewer)),
+            contacts: loader(ContactsLoader::new(state, viewer)),
+            contact: loader(ContactLoader::new(state, viewer)),
+            activities: loader(ActivitiesLoader::new(state, viewer)),
+            brandings: loader(BrandingLoader::new(state)),
+            device: loader(DeviceLoader::new(state, viewer)),
+            device_pages: loader(DevicePagesLoader::new(state, viewer)),
         }
     }
 }
@@ -162,6 +206,15 @@ pub fn user_loader<'a>(ctx: &Context<'a>) -> AppResult<&'a DataLoader<UserLoader
     viewer(ctx)?;
     request(ctx)?
         .users
+        .as_ref()
+        .ok_or_else(|| AppError::Unauthenticated("sign in first".into()))
+}
+
+/// The request's customer-detail loaders (signed-in requests only).
+pub fn detail_loaders<'a>(ctx: &Context<'a>) -> AppResult<&'a DetailLoaders> {
+    viewer(ctx)?;
+    request(ctx)?
+        .details
         .as_ref()
         .ok_or_else(|| AppError::Unauthenticated("sign in first".into()))
 }

@@ -43,6 +43,7 @@ impl Application {
             pool,
             clock,
             session_ttl_ms: config.session_ttl_minutes.max(1) * 60_000,
+            default_sender_email: config.default_sender_email.clone(),
         };
         let schema = schema::build().data(state.clone()).finish();
         let routes = routes(&config, schema, state.clone());
@@ -126,6 +127,7 @@ fn routes(
     let app = Route::new()
         .at("/graphql", get(graphql).post(graphql))
         .at("/graphiql", get(graphiql))
+        .at("/assets/branding/:file", get(crate::branding::serve_asset))
         .at("/healthz", get(healthz));
     let app = if config.static_dir.join("index.html").is_file() {
         app.nest(
