@@ -4,5 +4,6 @@
 mod audit;
 mod auth;
 mod customers;
+mod devices;
 mod scope;
 mod tree;
