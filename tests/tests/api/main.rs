@@ -4,6 +4,7 @@
 mod audit;
 mod auth;
 mod customers;
+mod details;
 mod devices;
 mod scope;
 mod tree;
