@@ -3,6 +3,7 @@
 
 mod audit;
 mod auth;
+mod branding;
 mod customers;
 mod details;
 mod devices;
