@@ -5,6 +5,7 @@ mod audit;
 mod auth;
 mod branding;
 mod customers;
+mod detail_scope;
 mod details;
 mod devices;
 mod scope;
