@@ -605,3 +605,54 @@ async fn managers_record_activities_but_only_administrators_change_contacts_and_
         .await;
     assert_eq!(data["customer"]["activities"][0]["subject"], "Hello");
 }
+
+#[tokio::test]
+async fn removing_a_customer_removes_its_contacts_activities_profile_and_branding() {
+    let Fixture {
+        app, admin, acme, ..
+    } = fixture().await;
+    let contact = add_contact(&app, &admin, &acme, json!({ "lastName": "Payne" })).await;
+    app.data(
+        Some(&admin),
+        UPDATE_PROFILE,
+        json!({ "c": acme, "i": { "legalName": "Acme B.V.", "billingContactId": contact["id"] } }),
+    )
+    .await;
+    app.data(
+        Some(&admin),
+        "mutation($c: ID!, $k: ID) { addActivity(customerId: $c, input: { kind: CALL, subject: \"Bye\", occursAt: \"2020-01-01T00:00:00Z\", contactId: $k }) { id } }",
+        json!({ "c": acme, "k": contact["id"] }),
+    )
+    .await;
+    let mut logo = b"\x89PNG\r\n\x1a\n".to_vec();
+    logo.resize(100, 0);
+    let body = app
+        .upload(
+            Some(&admin),
+            "mutation($c: ID!, $i: BrandingInput!) { updateBranding(customerId: $c, input: $i) { id } }",
+            json!({ "c": acme, "i": { "displayName": "Acme" } }),
+            vec![canopy_tests::UploadFile::new("variables.i.logo", "logo.png", None, logo)],
+        )
+        .await;
+    assert!(body.get("errors").is_none(), "{body}");
+
+    app.data(
+        Some(&admin),
+        "mutation($id: ID!) { removeCustomer(id: $id) }",
+        json!({ "id": acme }),
+    )
+    .await;
+    for table in [
+        "contacts",
+        "company_profiles",
+        "activities",
+        "brandings",
+        "branding_assets",
+    ] {
+        let (n,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM {table}"))
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+        assert_eq!(n, 0, "{table} is empty");
+    }
+}
