@@ -1,11 +1,12 @@
 //! The `Branding` type, a customer's own and effective branding, and `updateBranding` /
 //! `resetBranding` (logo and icon arrive as multipart uploads).
 
-use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, Upload, ID};
+use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, ID};
 use canopy_shared::branding::AssetSlot;
 
 use super::service::{self, BrandingPatch, UploadedFile};
 use super::store::BrandingRow;
+use super::upload::FileUpload;
 use crate::context;
 use crate::customers::graphql::customer_id;
 use crate::customers::model::CustomerRow;
@@ -134,28 +135,21 @@ pub struct BrandingInput {
     pub sender_email: MaybeUndefined<String>,
     /// PNG, JPEG or SVG, at most 512 KiB; the type is read from the content. An SVG with
     /// script is refused, and every SVG is sanitised.
-    pub logo: MaybeUndefined<Upload>,
+    pub logo: MaybeUndefined<FileUpload>,
     /// PNG or ICO, at most 128 KiB.
-    pub icon: MaybeUndefined<Upload>,
+    pub icon: MaybeUndefined<FileUpload>,
 }
 
 /// Reads an upload of this request, refusing oversized files before copying them.
 fn read_upload(
     ctx: &Context<'_>,
     slot: AssetSlot,
-    upload: Upload,
+    upload: FileUpload,
 ) -> Result<UploadedFile, AppError> {
     use std::io::Read as _;
-    // An `Upload` variable sent without a matching multipart file would index past the
-    // request's files.
-    if upload.0 >= ctx.query_env.uploads.len() {
-        return Err(AppError::bad_input(
-            slot.field(),
-            "No file was uploaded for this field",
-        ));
-    }
     let value = upload
         .value(ctx)
+        .ok_or_else(|| AppError::bad_input(slot.field(), "No file was uploaded for this field"))?
         .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("reading an upload")))?;
     let size = value
         .size()
@@ -189,7 +183,7 @@ fn read_upload(
 fn file_patch(
     ctx: &Context<'_>,
     slot: AssetSlot,
-    upload: MaybeUndefined<Upload>,
+    upload: MaybeUndefined<FileUpload>,
 ) -> Result<Option<Option<UploadedFile>>, AppError> {
     Ok(match upload {
         MaybeUndefined::Undefined => None,

@@ -6,6 +6,7 @@ pub mod loaders;
 pub mod service;
 pub mod store;
 pub mod svg;
+pub mod upload;
 
 pub use graphql::{Branding, BrandingMutation};
 
