@@ -92,6 +92,23 @@ pub struct Config {
     /// How long a session lasts without use, in minutes.
     #[arg(long, env = "CANOPY_SESSION_TTL_MINUTES", default_value_t = 12 * 60)]
     pub session_ttl_minutes: i64,
+
+    /// Sender address of automated reports and notifications for customers that neither have
+    /// branding of their own nor a branded ancestor (the installation's default branding).
+    #[arg(
+        long,
+        env = "CANOPY_DEFAULT_SENDER_EMAIL",
+        default_value = DEFAULT_SENDER_EMAIL,
+        value_parser = parse_sender_email
+    )]
+    pub default_sender_email: String,
+}
+
+/// The installation's default sender, as in the original product.
+pub const DEFAULT_SENDER_EMAIL: &str = "backup@solarwinds.com";
+
+fn parse_sender_email(input: &str) -> Result<String, String> {
+    canopy_shared::email::parse_email(input)
 }
 
 impl Config {
@@ -107,6 +124,7 @@ impl Config {
             public_url: None,
             cors_origins: Vec::new(),
             session_ttl_minutes: 12 * 60,
+            default_sender_email: DEFAULT_SENDER_EMAIL.into(),
         }
     }
 }

@@ -2,19 +2,33 @@
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 
+use crate::activities::ActivityMutation;
 use crate::audit::AuditQuery;
 use crate::auth::{AuthMutation, AuthQuery};
+use crate::branding::BrandingMutation;
+use crate::contacts::ContactMutation;
 use crate::customers::{CustomerMutation, CustomerQuery};
+use crate::devices::{DeviceMutation, DeviceQuery};
 use crate::geo::GeoQuery;
+use crate::profile::ProfileMutation;
 use crate::users::UserMutation;
 
 /// All queries.
 #[derive(MergedObject, Default)]
-pub struct Query(AuthQuery, CustomerQuery, GeoQuery, AuditQuery);
+pub struct Query(AuthQuery, CustomerQuery, GeoQuery, AuditQuery, DeviceQuery);
 
 /// All mutations.
 #[derive(MergedObject, Default)]
-pub struct Mutation(AuthMutation, CustomerMutation, UserMutation);
+pub struct Mutation(
+    AuthMutation,
+    CustomerMutation,
+    UserMutation,
+    ProfileMutation,
+    ContactMutation,
+    ActivityMutation,
+    BrandingMutation,
+    DeviceMutation,
+);
 
 /// Canopy's schema type.
 pub type CanopySchema = Schema<Query, Mutation, EmptySubscription>;

@@ -45,6 +45,7 @@ impl Application {
             session_ttl_ms: config.session_ttl_minutes.max(1) * 60_000,
             public_url: String::new(),
             sign_in_throttle: Default::default(),
+            default_sender_email: config.default_sender_email.clone(),
         };
         let acceptor = TcpListener::bind(config.listen)
             .into_acceptor()
@@ -133,6 +134,7 @@ fn routes(
     let app = Route::new()
         .at("/graphql", get(graphql).post(graphql))
         .at("/graphiql", get(graphiql))
+        .at("/assets/branding/:file", get(crate::branding::serve_asset))
         .at("/healthz", get(healthz));
     let app = if config.static_dir.join("index.html").is_file() {
         app.nest(

@@ -2,19 +2,24 @@
 //! and the tree's mutations. Resolvers only translate; rules live in [`super::service`].
 
 use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, SimpleObject, ID};
-use canopy_shared::{CustomerLevel, CustomerState, Module, ServiceType};
+use canopy_shared::{ActivityTiming, CustomerLevel, CustomerState, Module, ServiceType};
 use chrono::{DateTime, Utc};
 
 use super::loaders::ChildrenPage;
 use super::model::{CustomerCursor, CustomerOrder, CustomerRow};
 use super::service::{self, CreateCustomer, UpdateCustomer};
 use super::store::{self, SearchFilter};
+use crate::activities::{self, Activity};
+use crate::branding::{self, Branding};
 use crate::clock::to_datetime;
+use crate::contacts::{self, Contact};
 use crate::context::{self, Viewer};
+use crate::devices::{self, DeviceConnection};
 use crate::error::AppError;
 use crate::geo::{self, Country, DataCenter};
 use crate::ids::{self, Kind};
 use crate::pagination::{self, PageInfo};
+use crate::profile::{self, CompanyProfile};
 
 /// A company in the customer tree.
 #[derive(Clone, Debug)]
@@ -177,6 +182,81 @@ impl Customer {
             .into_iter()
             .map(crate::users::User::new)
             .collect())
+    }
+
+    /// The company profile (its fields are empty until filled in).
+    async fn profile(&self, ctx: &Context<'_>) -> Result<CompanyProfile> {
+        profile::graphql::for_customer(ctx, self.0.id).await
+    }
+
+    /// The customer's contacts, by last and first name.
+    async fn contacts(&self, ctx: &Context<'_>) -> Result<Vec<Contact>> {
+        contacts::graphql::for_customer(ctx, self.0.id).await
+    }
+
+    /// Communication activities: `UPCOMING` ones soonest first, `PAST` ones newest first;
+    /// without `timing`, the upcoming ones and then the past ones.
+    async fn activities(
+        &self,
+        ctx: &Context<'_>,
+        timing: Option<ActivityTiming>,
+    ) -> Result<Vec<Activity>> {
+        activities::graphql::for_customer(ctx, self.0.id, timing).await
+    }
+
+    /// This customer's own branding; null when it inherits.
+    async fn branding(&self, ctx: &Context<'_>) -> Result<Option<Branding>> {
+        branding::graphql::own(ctx, &self.0).await
+    }
+
+    /// The branding this customer's users see: its own, else its nearest branded ancestor's,
+    /// else the installation default.
+    async fn effective_branding(&self, ctx: &Context<'_>) -> Result<Branding> {
+        branding::graphql::effective(ctx, &self.0).await
+    }
+
+    /// The customer's devices by name, a page at a time; with `includeDescendants`, the whole
+    /// subtree's, grouped by customer.
+    async fn devices(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        #[graphql(default_with = "Some(false)")] include_descendants: Option<bool>,
+    ) -> Result<DeviceConnection> {
+        devices::graphql::page_for(
+            ctx,
+            &self.0,
+            first,
+            after,
+            include_descendants.unwrap_or(false),
+        )
+        .await
+    }
+
+    /// Number of devices of this customer, or with `includeDescendants` of its whole subtree.
+    async fn device_count(
+        &self,
+        #[graphql(default_with = "Some(false)")] include_descendants: Option<bool>,
+    ) -> i64 {
+        if include_descendants.unwrap_or(false) {
+            self.0.subtree_device_count
+        } else {
+            self.0.device_count
+        }
+    }
+
+    /// Bytes stored by this customer's devices, or with `includeDescendants` by its whole
+    /// subtree's.
+    async fn storage_used_bytes(
+        &self,
+        #[graphql(default_with = "Some(false)")] include_descendants: Option<bool>,
+    ) -> f64 {
+        if include_descendants.unwrap_or(false) {
+            self.0.subtree_storage_used_bytes as f64
+        } else {
+            self.0.storage_used_bytes as f64
+        }
     }
 
     /// Whether `removeCustomer` would succeed: no devices, no children, and not the root.

@@ -12,7 +12,7 @@ use crate::audit::{self, Change};
 use crate::context::{AppState, Viewer};
 use crate::db;
 use crate::error::{AppError, AppResult};
-use crate::geo;
+use crate::{activities, branding, contacts, geo, profile};
 
 /// `createCustomer`'s input, parsed from GraphQL but not yet validated.
 #[derive(Debug)]
@@ -404,7 +404,8 @@ pub async fn move_to(
     Ok(after)
 }
 
-/// Removes a customer that has no devices and no customers of its own.
+/// Removes a customer that has no devices and no customers of its own, with its users,
+/// contacts, activities, company profile and branding.
 pub async fn remove(state: &AppState, viewer: &Viewer, id: i64) -> AppResult<()> {
     let mut tx = db::begin_write(&state.pool).await?;
     let row = store::require(&mut *tx, &viewer.scope, id).await?;
@@ -420,12 +421,25 @@ pub async fn remove(state: &AppState, viewer: &Viewer, id: i64) -> AppResult<()>
             row.name, row.child_count
         )));
     }
-    if row.device_count > 0 || store::has_devices(&mut tx, row.id).await? {
+    // The maintained count is exact: every device add and remove updates it in its transaction.
+    if row.device_count > 0 {
         return Err(AppError::HasDevices(format!(
-            "{} has devices: remove them first",
-            row.name
+            "{} has {} device(s): remove them first",
+            row.name, row.device_count
         )));
     }
+    activities::store::delete_for_customer(&mut tx, row.id)
+        .await
+        .map_err(|e| e.context("deleting the customer's activities"))?;
+    profile::store::delete_for_customer(&mut tx, row.id)
+        .await
+        .map_err(|e| e.context("deleting the customer's profile"))?;
+    contacts::store::delete_for_customer(&mut tx, row.id)
+        .await
+        .map_err(|e| e.context("deleting the customer's contacts"))?;
+    branding::store::delete_for_customer(&mut tx, row.id)
+        .await
+        .map_err(|e| e.context("deleting the customer's branding"))?;
     store::delete(&mut tx, &row)
         .await
         .map_err(|e| e.context("deleting the customer"))?;

@@ -3,7 +3,11 @@
 
 mod audit;
 mod auth;
+mod branding;
 mod customers;
+mod detail_scope;
+mod details;
+mod devices;
 mod isolation;
 mod scope;
 mod tree;
