@@ -56,6 +56,34 @@ pub struct Config {
     /// How long a session lasts without use, in minutes.
     #[arg(long, env = "CANOPY_SESSION_TTL_MINUTES", default_value_t = 12 * 60)]
     pub session_ttl_minutes: i64,
+
+    /// Folder holding GraphiQL's npm packages (`scripts/graphiql-assets` installs them); the
+    /// server serves `/graphiql` from there, never from a CDN.
+    #[arg(
+        long,
+        env = "CANOPY_GRAPHIQL_DIR",
+        default_value = ".tools/graphiql/node_modules"
+    )]
+    pub graphiql_dir: PathBuf,
+
+    /// Whether the schema can be introspected (`--introspection=false` turns it off; GraphiQL
+    /// and code generators need it).
+    #[arg(long, env = "CANOPY_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set)]
+    pub introspection: bool,
+
+    /// Log output: `text` for people, `json` (one object per line) for log collectors.
+    #[arg(long, env = "CANOPY_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+/// How log lines are written.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Text,
+    /// One JSON object per line, with the span fields (e.g. the GraphQL operation name).
+    Json,
 }
 
 impl Config {
@@ -69,6 +97,9 @@ impl Config {
             admin_password: None,
             static_dir: PathBuf::from("dist"),
             session_ttl_minutes: 12 * 60,
+            graphiql_dir: PathBuf::from(".tools/graphiql/node_modules"),
+            introspection: true,
+            log_format: LogFormat::Text,
         }
     }
 }

@@ -17,6 +17,8 @@ pub struct AppState {
     pub pool: Pool,
     pub clock: SharedClock,
     pub session_ttl_ms: i64,
+    /// Where committed customer changes are published for live subscribers.
+    pub events: crate::live::SharedBus,
 }
 
 /// The subtree a viewer may see: their own customer and its descendants, as a path range.

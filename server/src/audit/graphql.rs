@@ -18,7 +18,7 @@ pub struct AuditEntry(pub EntryRow);
 
 #[Object]
 impl AuditEntry {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         ids::encode(Kind::AuditEntry, self.0.id)
     }
 

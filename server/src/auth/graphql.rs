@@ -20,7 +20,7 @@ pub struct User(pub UserRow);
 
 #[Object]
 impl User {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         ids::encode(Kind::User, self.0.id)
     }
 

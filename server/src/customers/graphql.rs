@@ -32,7 +32,7 @@ fn now(ctx: &Context<'_>) -> Result<i64> {
 #[Object]
 impl Customer {
     /// Opaque global ID.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         ids::encode(Kind::Customer, self.0.id)
     }
 

@@ -13,6 +13,7 @@ use crate::context::{AppState, Viewer};
 use crate::db;
 use crate::error::{AppError, AppResult};
 use crate::geo;
+use crate::live::{ChangeKind, CustomerEvent};
 
 /// `createCustomer`'s input, parsed from GraphQL but not yet validated.
 #[derive(Debug)]
@@ -200,6 +201,9 @@ pub async fn create(
     )
     .await?;
     tx.commit().await?;
+    state
+        .events
+        .publish(CustomerEvent::of(ChangeKind::Created, &row));
     Ok(row)
 }
 
@@ -341,6 +345,9 @@ pub async fn update(
     )
     .await?;
     tx.commit().await?;
+    state
+        .events
+        .publish(CustomerEvent::of(ChangeKind::Updated, &after));
     Ok(after)
 }
 
@@ -402,6 +409,7 @@ pub async fn move_to(
     )
     .await?;
     tx.commit().await?;
+    state.events.publish(CustomerEvent::moved(&row, &after));
     Ok(after)
 }
 
@@ -441,6 +449,9 @@ pub async fn remove(state: &AppState, viewer: &Viewer, id: i64) -> AppResult<()>
     )
     .await?;
     tx.commit().await?;
+    state
+        .events
+        .publish(CustomerEvent::of(ChangeKind::Removed, &row));
     Ok(())
 }
 
@@ -477,6 +488,9 @@ pub async fn convert_to_production(
     )
     .await?;
     tx.commit().await?;
+    state
+        .events
+        .publish(CustomerEvent::of(ChangeKind::Updated, &after));
     Ok(after)
 }
 
@@ -512,5 +526,8 @@ pub async fn change_storage_location(
     )
     .await?;
     tx.commit().await?;
+    state
+        .events
+        .publish(CustomerEvent::of(ChangeKind::Updated, &after));
     Ok(after)
 }

@@ -4,5 +4,7 @@
 mod audit;
 mod auth;
 mod customers;
+mod graphql_http;
+mod limits;
 mod scope;
 mod tree;
