@@ -56,7 +56,8 @@ pub async fn upgrade(
 }
 
 /// Resolves the connection's viewer once; a token that does not sign in refuses the
-/// connection (the client sees close code 4403), no token leaves it anonymous.
+/// connection (async-graphql closes it with code 1002 and the reason), no token leaves it
+/// anonymous (subscriptions then answer UNAUTHENTICATED).
 async fn connection_init(
     state: AppState,
     payload: Value,

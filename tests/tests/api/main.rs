@@ -6,5 +6,6 @@ mod auth;
 mod customers;
 mod graphql_http;
 mod limits;
+mod live;
 mod scope;
 mod tree;
