@@ -7,5 +7,7 @@ mod customers;
 mod graphql_http;
 mod limits;
 mod live;
+mod ops;
+mod relay;
 mod scope;
 mod tree;
