@@ -12,9 +12,9 @@
   var wsClient = null;
 
   var DEFAULT_QUERY = [
-    '# Welcome to the Canopy API.',
-    '# Sign in above (or paste an Authorization header in the Headers tab),',
-    '# then run this query. The Docs panel describes every type and field.',
+    '# Welcome to the Canopy API. Sign in above, or put',
+    '# {"Authorization": "Bearer <token>"} in the Headers tab.',
+    '# The Docs panel describes every type and field.',
     '',
     'query MyTree {',
     '  me { username role customer { name } }',

@@ -4,6 +4,7 @@
 mod audit;
 mod auth;
 mod customers;
+mod graphiql;
 mod graphql_http;
 mod limits;
 mod live;
