@@ -18,8 +18,10 @@ use crate::ids::{self, Kind};
 #[derive(Clone, Debug)]
 pub struct User(pub UserRow);
 
+/// A person who signs in to the console; belongs to one customer and sees its subtree.
 #[Object]
 impl User {
+    /// Opaque global ID.
     pub async fn id(&self) -> ID {
         ids::encode(Kind::User, self.0.id)
     }
@@ -29,10 +31,12 @@ impl User {
         &self.0.username
     }
 
+    /// Given name.
     async fn first_name(&self) -> Option<&str> {
         self.0.first_name.as_deref()
     }
 
+    /// Family name.
     async fn last_name(&self) -> Option<&str> {
         self.0.last_name.as_deref()
     }
@@ -66,6 +70,7 @@ impl User {
         })?))
     }
 
+    /// When the user was created.
     async fn created_at(&self) -> DateTime<Utc> {
         to_datetime(self.0.created_at)
     }
@@ -76,6 +81,7 @@ impl User {
 pub struct Session {
     /// Send as `Authorization: Bearer <token>`. Shown only here, once.
     pub token: String,
+    /// The signed-in user.
     pub user: User,
     /// When the session ends unless it is used (each use extends it).
     pub expires_at: DateTime<Utc>,
@@ -150,9 +156,10 @@ impl AuthMutation {
     async fn sign_in(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The name of the user's customer (case does not matter).")]
         customer_name: String,
-        username: String,
-        password: String,
+        #[graphql(desc = "The user's e-mail address.")] username: String,
+        #[graphql(desc = "The user's password.")] password: String,
     ) -> Result<Session> {
         let state = context::state(ctx)?;
         let customer = customers::store::by_name_key(
@@ -225,10 +232,13 @@ impl AuthMutation {
 pub struct UserInput {
     /// An e-mail address, unique within the customer.
     pub username: String,
+    /// Given name.
     pub first_name: Option<String>,
+    /// Family name.
     pub last_name: Option<String>,
     /// Never above the caller's own role.
     pub role: Role,
+    /// Whether the user is a security officer (false when omitted).
     pub security_officer: Option<bool>,
     /// The new user's password (at least 10 characters).
     pub password: Option<String>,
@@ -249,8 +259,8 @@ impl UserMutation {
     async fn create_user(
         &self,
         ctx: &Context<'_>,
-        customer_id: ID,
-        input: UserInput,
+        #[graphql(desc = "The customer the user belongs to.")] customer_id: ID,
+        #[graphql(desc = "The new user.")] input: UserInput,
     ) -> Result<User> {
         use canopy_shared::Action;
         let viewer = context::viewer(ctx)?;

@@ -41,6 +41,7 @@ fn visible_parent(scope: &Scope, path: &str) -> Option<ID> {
         .then(|| ids::encode(Kind::Customer, parent))
 }
 
+/// A change to a customer in the subscriber's view, sent once it is committed.
 #[Object]
 impl CustomerChange {
     /// What happened.

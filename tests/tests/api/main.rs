@@ -10,5 +10,6 @@ mod limits;
 mod live;
 mod ops;
 mod relay;
+mod schema;
 mod scope;
 mod tree;
