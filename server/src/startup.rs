@@ -11,7 +11,7 @@ use poem::endpoint::StaticFilesEndpoint;
 use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
 use poem::web::Html;
 use poem::{get, handler, EndpointExt, IntoResponse, Route, Server};
-use tokio::sync::Notify;
+use tokio::sync::{watch, Notify};
 
 use crate::clock::{SharedClock, SystemClock};
 use crate::config::Config;
@@ -30,6 +30,9 @@ pub struct Application {
     routes: poem::endpoint::BoxEndpoint<'static>,
     state: AppState,
     shutdown: ShutdownTrigger,
+    /// Set when shutting down: WebSocket connections, which the graceful shutdown does not
+    /// wait for, close on it instead of outliving the server.
+    closing: watch::Sender<bool>,
 }
 
 /// Starts a graceful shutdown of a running [`Application`], as SIGTERM does (tests and
@@ -68,7 +71,8 @@ impl Application {
             .data(state.clone())
             .finish();
         let metrics = Arc::new(Metrics::new(state.pool.clone(), state.events.clone())?);
-        let routes = routes(&config, schema, state.clone(), metrics, limits);
+        let (closing, closing_rx) = watch::channel(false);
+        let routes = routes(&config, schema, state.clone(), metrics, limits, closing_rx);
         let acceptor = TcpListener::bind(config.listen)
             .into_acceptor()
             .await
@@ -84,6 +88,7 @@ impl Application {
             routes,
             state,
             shutdown: ShutdownTrigger::default(),
+            closing,
         })
     }
 
@@ -107,11 +112,13 @@ impl Application {
     /// up to 30 seconds.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let trigger = self.shutdown.0.clone();
+        let closing = self.closing;
         let stop = async move {
             tokio::select! {
                 () = shutdown_signal() => {},
                 () = trigger.notified() => tracing::info!("shutting down on request"),
             }
+            let _ = closing.send(true);
         };
         Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(self.routes, stop, Some(std::time::Duration::from_secs(30)))
@@ -159,8 +166,10 @@ fn routes(
     state: AppState,
     metrics: Arc<Metrics>,
     limits: Limits,
+    closing: watch::Receiver<bool>,
 ) -> poem::endpoint::BoxEndpoint<'static> {
-    let graphql = GraphQLEndpoint::new(schema.clone(), state.clone(), metrics.clone(), limits);
+    let graphql = GraphQLEndpoint::new(schema.clone(), state.clone(), metrics.clone(), limits)
+        .closing_with(closing);
     let app = Route::new()
         .at("/graphql", graphql)
         .at("/graphiql", get(graphiql::page))

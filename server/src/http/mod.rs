@@ -100,6 +100,7 @@ pub struct GraphQLEndpoint {
     state: AppState,
     metrics: Arc<Metrics>,
     limits: Limits,
+    closing: tokio::sync::watch::Receiver<bool>,
 }
 
 impl GraphQLEndpoint {
@@ -114,7 +115,14 @@ impl GraphQLEndpoint {
             state,
             metrics,
             limits,
+            closing: tokio::sync::watch::channel(false).1,
         }
+    }
+
+    /// WebSocket connections close when `closing` turns true (or its sender is gone): the
+    /// server is shutting down.
+    pub fn closing_with(self, closing: tokio::sync::watch::Receiver<bool>) -> Self {
+        Self { closing, ..self }
     }
 }
 
@@ -187,7 +195,13 @@ impl Endpoint for GraphQLEndpoint {
 
     async fn call(&self, req: Request) -> poem::Result<Response> {
         if crate::live::ws::is_upgrade(&req) {
-            return crate::live::ws::upgrade(req, self.schema.clone(), self.state.clone()).await;
+            return crate::live::ws::upgrade(
+                req,
+                self.schema.clone(),
+                self.state.clone(),
+                self.closing.clone(),
+            )
+            .await;
         }
         let Some(media) = negotiate(req.header(header::ACCEPT)) else {
             return Ok(Refusal::new(

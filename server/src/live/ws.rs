@@ -36,21 +36,29 @@ fn token(payload: &Value) -> Option<String> {
         .filter(|t| !t.is_empty())
 }
 
-/// Upgrades to a GraphQL WebSocket connection.
+/// Upgrades to a GraphQL WebSocket connection, which ends when `closing` turns true (or its
+/// sender is dropped): the server is shutting down.
 pub async fn upgrade(
     req: Request,
     schema: CanopySchema,
     state: AppState,
+    mut closing: tokio::sync::watch::Receiver<bool>,
 ) -> poem::Result<Response> {
     let (req, mut body) = req.split();
     let websocket = WebSocket::from_request(&req, &mut body).await?;
     let protocol = GraphQLProtocol::from_request(&req, &mut body).await?;
     Ok(websocket
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
-        .on_upgrade(move |stream| {
-            GraphQLWebSocket::new(stream, schema, protocol)
+        .on_upgrade(move |stream| async move {
+            let serve = GraphQLWebSocket::new(stream, schema, protocol)
                 .on_connection_init(move |payload| connection_init(state, payload))
-                .serve()
+                .serve();
+            // Upgraded connections outlive poem's graceful shutdown; drop them with the
+            // server (graphql-ws clients reconnect, to another instance).
+            tokio::select! {
+                () = serve => {}
+                _ = closing.wait_for(|closing| *closing) => {}
+            }
         })
         .into_response())
 }

@@ -144,3 +144,50 @@ async fn shutdown_lets_in_flight_requests_finish_and_stops_accepting() {
         .unwrap()
         .expect("and ends cleanly");
 }
+
+#[tokio::test]
+async fn a_shutdown_closes_open_websockets() {
+    use futures::StreamExt;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config::for_database(format!(
+        "sqlite://{}",
+        dir.path().join("canopy.db").display()
+    ));
+    config.static_dir = workspace_root().join("dist");
+    let app = Application::build(config).await.expect("the server starts");
+    let url = format!("ws://{}/graphql", app.local_addr());
+    let trigger = app.shutdown_trigger();
+    let server = tokio::spawn(app.run_until_stopped());
+
+    let mut request = url.into_client_request().unwrap();
+    request.headers_mut().insert(
+        "Sec-WebSocket-Protocol",
+        "graphql-transport-ws".parse().unwrap(),
+    );
+    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+
+    trigger.trigger();
+    tokio::time::timeout(Duration::from_secs(5), server)
+        .await
+        .expect("the server stops")
+        .unwrap()
+        .expect("and ends cleanly");
+    // Subscriptions do not linger past the server: the client sees its connection end (and
+    // a graphql-ws client reconnects, to another instance).
+    let end = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            match socket.next().await {
+                None | Some(Err(_)) => break,
+                Some(Ok(message)) if message.is_close() => break,
+                Some(Ok(_)) => continue,
+            }
+        }
+    })
+    .await;
+    assert!(
+        end.is_ok(),
+        "the WebSocket is still open after the shutdown"
+    );
+}
