@@ -28,6 +28,8 @@ pub struct AppState {
     pub public_url: String,
     /// The sender address of the installation's default branding (configuration).
     pub default_sender_email: String,
+    /// Where committed customer changes are published for live subscribers.
+    pub events: crate::live::SharedBus,
 }
 
 /// The subtree a viewer may see: their own customer and its descendants, as a path range.

@@ -28,21 +28,25 @@ fn activity_id(id: &ID) -> Result<i64, AppError> {
     ids::decode(Kind::Activity, id).ok_or_else(|| AppError::NotFound("activity not found".into()))
 }
 
+/// A call, e-mail, meeting or note about a customer, past or planned.
 #[Object]
 impl Activity {
     /// Opaque global ID.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         ids::encode(Kind::Activity, self.row.id)
     }
 
+    /// Call, e-mail, meeting or note.
     async fn kind(&self) -> ActivityKind {
         self.row.kind()
     }
 
+    /// What it is about.
     async fn subject(&self) -> &str {
         &self.row.subject
     }
 
+    /// Free-text notes.
     async fn notes(&self) -> Option<&str> {
         self.row.notes.as_deref()
     }
@@ -76,6 +80,7 @@ impl Activity {
             .map(User::new))
     }
 
+    /// When it was recorded.
     async fn created_at(&self) -> DateTime<Utc> {
         to_datetime(self.row.created_at)
     }
@@ -114,9 +119,11 @@ pub async fn for_customer(
 /// are, and `null` clears them.
 #[derive(InputObject)]
 pub struct ActivityInput {
+    /// Call, e-mail, meeting or note.
     pub kind: ActivityKind,
     /// Required, at most 200 characters.
     pub subject: String,
+    /// Free-text notes; null or blank clears them.
     pub notes: MaybeUndefined<String>,
     /// When it happened or is planned.
     pub occurs_at: DateTime<Utc>,
@@ -160,8 +167,8 @@ impl ActivityMutation {
     async fn add_activity(
         &self,
         ctx: &Context<'_>,
-        customer_id: ID,
-        input: ActivityInput,
+        #[graphql(desc = "The customer the activity is about.")] customer_id: ID,
+        #[graphql(desc = "The activity.")] input: ActivityInput,
     ) -> Result<Activity> {
         let (state, viewer) = (context::state(ctx)?, context::viewer(ctx)?);
         let customer = self::customer_id(&customer_id)?;
@@ -173,8 +180,8 @@ impl ActivityMutation {
     async fn update_activity(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-        input: ActivityInput,
+        #[graphql(desc = "The activity to change.")] id: ID,
+        #[graphql(desc = "The activity's new fields.")] input: ActivityInput,
     ) -> Result<Activity> {
         let (state, viewer) = (context::state(ctx)?, context::viewer(ctx)?);
         let row = service::update(state, viewer, activity_id(&id)?, input.into_change()?).await?;
@@ -182,7 +189,11 @@ impl ActivityMutation {
     }
 
     /// Removes an activity; returns its ID.
-    async fn remove_activity(&self, ctx: &Context<'_>, id: ID) -> Result<ID> {
+    async fn remove_activity(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The activity to remove.")] id: ID,
+    ) -> Result<ID> {
         let (state, viewer) = (context::state(ctx)?, context::viewer(ctx)?);
         service::remove(state, viewer, activity_id(&id)?).await?;
         Ok(id)

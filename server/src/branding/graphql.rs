@@ -31,6 +31,8 @@ pub struct Branding {
     pub source: Source,
 }
 
+/// How a customer's console and reports look: its own, inherited from the nearest branded
+/// ancestor, or the installation default.
 #[Object]
 impl Branding {
     /// Name shown instead of the provider's.
@@ -124,6 +126,7 @@ pub async fn effective(ctx: &Context<'_>, customer: &CustomerRow) -> Result<Bran
 /// branding gets its own, starting from the one it showed.
 #[derive(InputObject)]
 pub struct BrandingInput {
+    /// Name shown in the console header; null or blank clears it.
     pub display_name: MaybeUndefined<String>,
     /// `#RRGGBB`.
     pub primary_color: MaybeUndefined<String>,
@@ -203,7 +206,8 @@ impl BrandingMutation {
     async fn update_branding(
         &self,
         ctx: &Context<'_>,
-        customer_id: ID,
+        #[graphql(desc = "The customer whose branding changes.")] customer_id: ID,
+        #[graphql(desc = "The fields to change; omitted ones stay as they are.")]
         input: BrandingInput,
     ) -> Result<Customer> {
         let (state, viewer) = (context::state(ctx)?, context::viewer(ctx)?);
@@ -223,7 +227,11 @@ impl BrandingMutation {
     }
 
     /// Removes a customer's own branding: it inherits its nearest branded ancestor's again.
-    async fn reset_branding(&self, ctx: &Context<'_>, customer_id: ID) -> Result<Customer> {
+    async fn reset_branding(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The customer that goes back to inheriting.")] customer_id: ID,
+    ) -> Result<Customer> {
         let (state, viewer) = (context::state(ctx)?, context::viewer(ctx)?);
         let customer = self::customer_id(&customer_id)?;
         Ok(Customer(service::reset(state, viewer, customer).await?))

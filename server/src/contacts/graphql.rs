@@ -19,17 +19,20 @@ pub fn contact_id(id: &ID) -> Result<i64, AppError> {
     ids::decode(Kind::Contact, id).ok_or_else(|| AppError::NotFound("contact not found".into()))
 }
 
+/// A person at a customer, with the roles they hold there.
 #[Object]
 impl Contact {
     /// Opaque global ID.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         ids::encode(Kind::Contact, self.0.id)
     }
 
+    /// Given name.
     async fn first_name(&self) -> Option<&str> {
         self.0.first_name.as_deref()
     }
 
+    /// Family name.
     async fn last_name(&self) -> Option<&str> {
         self.0.last_name.as_deref()
     }
@@ -39,10 +42,12 @@ impl Contact {
         self.0.title.as_deref()
     }
 
+    /// E-mail address.
     async fn email(&self) -> Option<&str> {
         self.0.email.as_deref()
     }
 
+    /// Phone number.
     async fn phone(&self) -> Option<&str> {
         self.0.phone.as_deref()
     }
@@ -76,12 +81,17 @@ pub async fn by_id(ctx: &Context<'_>, id: i64) -> Result<Option<Contact>> {
 /// out stay as they are, and `null` (or blank text) clears a field.
 #[derive(InputObject)]
 pub struct ContactInput {
+    /// Given name (a contact needs a first or a last name). Null or blank clears it.
     pub first_name: MaybeUndefined<String>,
+    /// Family name. Null or blank clears it.
     pub last_name: MaybeUndefined<String>,
+    /// Job title. Null or blank clears it.
     pub title: MaybeUndefined<String>,
     /// A valid e-mail address, if given.
     pub email: MaybeUndefined<String>,
+    /// Phone number. Null or blank clears it.
     pub phone: MaybeUndefined<String>,
+    /// The roles the person holds at the customer.
     pub roles: MaybeUndefined<Vec<ContactRole>>,
 }
 
@@ -108,8 +118,8 @@ impl ContactMutation {
     async fn add_contact(
         &self,
         ctx: &Context<'_>,
-        customer_id: ID,
-        input: ContactInput,
+        #[graphql(desc = "The customer the contact belongs to.")] customer_id: ID,
+        #[graphql(desc = "The contact.")] input: ContactInput,
     ) -> Result<Contact> {
         let (state, viewer) = (context::state(ctx)?, context::viewer(ctx)?);
         let customer = self::customer_id(&customer_id)?;
@@ -122,7 +132,8 @@ impl ContactMutation {
     async fn update_contact(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The contact to change.")] id: ID,
+        #[graphql(desc = "The fields to change; omitted ones stay as they are.")]
         input: ContactInput,
     ) -> Result<Contact> {
         let (state, viewer) = (context::state(ctx)?, context::viewer(ctx)?);
@@ -133,7 +144,11 @@ impl ContactMutation {
 
     /// Removes a contact; returns its ID. If it was the billing contact, the company profile
     /// no longer has one.
-    async fn remove_contact(&self, ctx: &Context<'_>, id: ID) -> Result<ID> {
+    async fn remove_contact(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The contact to remove.")] id: ID,
+    ) -> Result<ID> {
         let (state, viewer) = (context::state(ctx)?, context::viewer(ctx)?);
         service::remove(state, viewer, contact_id(&id)?).await?;
         Ok(id)

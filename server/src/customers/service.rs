@@ -12,6 +12,7 @@ use crate::audit::{self, Change};
 use crate::context::{AppState, Viewer};
 use crate::db;
 use crate::error::{AppError, AppResult};
+use crate::live::{ChangeKind, CustomerEvent};
 use crate::{activities, branding, contacts, geo, profile};
 
 /// `createCustomer`'s input, parsed from GraphQL but not yet validated.
@@ -199,6 +200,9 @@ pub async fn create(
     )
     .await?;
     tx.commit().await?;
+    state
+        .events
+        .publish(CustomerEvent::of(ChangeKind::Created, &row));
     Ok(row)
 }
 
@@ -340,6 +344,9 @@ pub async fn update(
     )
     .await?;
     tx.commit().await?;
+    state
+        .events
+        .publish(CustomerEvent::of(ChangeKind::Updated, &after));
     Ok(after)
 }
 
@@ -401,6 +408,7 @@ pub async fn move_to(
     )
     .await?;
     tx.commit().await?;
+    state.events.publish(CustomerEvent::moved(&row, &after));
     Ok(after)
 }
 
@@ -454,6 +462,9 @@ pub async fn remove(state: &AppState, viewer: &Viewer, id: i64) -> AppResult<()>
     )
     .await?;
     tx.commit().await?;
+    state
+        .events
+        .publish(CustomerEvent::of(ChangeKind::Removed, &row));
     Ok(())
 }
 
@@ -490,6 +501,9 @@ pub async fn convert_to_production(
     )
     .await?;
     tx.commit().await?;
+    state
+        .events
+        .publish(CustomerEvent::of(ChangeKind::Updated, &after));
     Ok(after)
 }
 
@@ -525,5 +539,8 @@ pub async fn change_storage_location(
     )
     .await?;
     tx.commit().await?;
+    state
+        .events
+        .publish(CustomerEvent::of(ChangeKind::Updated, &after));
     Ok(after)
 }

@@ -24,10 +24,11 @@ fn device_id(id: &ID) -> Result<i64, AppError> {
     ids::decode(Kind::Device, id).ok_or_else(|| AppError::NotFound("device not found".into()))
 }
 
+/// A backed-up machine of a customer.
 #[Object]
 impl Device {
     /// Opaque global ID.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         ids::encode(Kind::Device, self.0.id)
     }
 
@@ -60,10 +61,12 @@ impl Device {
         self.0.used_storage_bytes as f64
     }
 
+    /// When the device was added.
     async fn created_at(&self) -> DateTime<Utc> {
         to_datetime(self.0.created_at)
     }
 
+    /// When its last backup finished; null if it never ran.
     async fn last_backup_at(&self) -> Option<DateTime<Utc>> {
         self.0.last_backup_at.map(to_datetime)
     }
@@ -72,6 +75,7 @@ impl Device {
 /// An edge of a device list.
 #[derive(SimpleObject)]
 pub struct DeviceEdge {
+    /// The device.
     pub node: Device,
     /// Pass as `after` to continue after this device.
     pub cursor: String,
@@ -80,8 +84,11 @@ pub struct DeviceEdge {
 /// A page of devices.
 #[derive(SimpleObject)]
 pub struct DeviceConnection {
+    /// The devices of this page with their cursors.
     pub edges: Vec<DeviceEdge>,
+    /// The devices of this page.
     pub nodes: Vec<Device>,
+    /// Where this page is in the list.
     pub page_info: PageInfo,
     /// Number of devices in the whole list, not just this page.
     pub total_count: i64,
@@ -145,7 +152,11 @@ pub struct DeviceQuery;
 #[Object]
 impl DeviceQuery {
     /// A device by ID; null when it does not exist or is outside the caller's subtree.
-    async fn device(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Device>> {
+    async fn device(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The device's global ID.")] id: ID,
+    ) -> Result<Option<Device>> {
         let loaders = context::detail_loaders(ctx)?;
         let Some(id) = ids::decode(Kind::Device, &id) else {
             return Ok(None);
@@ -177,8 +188,8 @@ impl DeviceMutation {
     async fn add_device(
         &self,
         ctx: &Context<'_>,
-        customer_id: ID,
-        input: DeviceInput,
+        #[graphql(desc = "The customer the device belongs to.")] customer_id: ID,
+        #[graphql(desc = "The device.")] input: DeviceInput,
     ) -> Result<Device> {
         let (state, viewer) = (context::state(ctx)?, context::viewer(ctx)?);
         let customer = self::customer_id(&customer_id)?;
@@ -198,7 +209,11 @@ impl DeviceMutation {
     }
 
     /// Removes a device; returns its ID.
-    async fn remove_device(&self, ctx: &Context<'_>, id: ID) -> Result<ID> {
+    async fn remove_device(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The device to remove.")] id: ID,
+    ) -> Result<ID> {
         let (state, viewer) = (context::state(ctx)?, context::viewer(ctx)?);
         service::remove(state, viewer, device_id(&id)?).await?;
         Ok(id)

@@ -17,15 +17,21 @@ pub struct CompanyProfile(pub ProfileRow);
 /// A postal address.
 #[derive(Clone, Debug, SimpleObject)]
 pub struct PostalAddress {
+    /// Street and number.
     pub street: Option<String>,
+    /// City.
     pub city: Option<String>,
+    /// District.
     pub district: Option<String>,
+    /// State or province.
     pub state: Option<String>,
+    /// Postal code.
     pub zip_code: Option<String>,
     /// ISO 3166-1 alpha-2 code, upper case.
     pub country: Option<String>,
 }
 
+/// A customer's company details; every field is optional.
 #[Object]
 impl CompanyProfile {
     /// The registered company name.
@@ -38,10 +44,12 @@ impl CompanyProfile {
         self.0.website.as_deref()
     }
 
+    /// Main phone number.
     async fn phone(&self) -> Option<&str> {
         self.0.phone.as_deref()
     }
 
+    /// VAT identification number.
     async fn vat_number(&self) -> Option<&str> {
         self.0.vat_number.as_deref()
     }
@@ -90,10 +98,15 @@ pub async fn for_customer(ctx: &Context<'_>, customer_id: i64) -> Result<Company
 /// A postal address change: fields left out stay as they are, `null` clears one.
 #[derive(InputObject)]
 pub struct PostalAddressInput {
+    /// Street and number. Null or blank clears it.
     pub street: MaybeUndefined<String>,
+    /// City. Null or blank clears it.
     pub city: MaybeUndefined<String>,
+    /// District. Null or blank clears it.
     pub district: MaybeUndefined<String>,
+    /// State or province. Null or blank clears it.
     pub state: MaybeUndefined<String>,
+    /// Postal code. Null or blank clears it.
     pub zip_code: MaybeUndefined<String>,
     /// ISO 3166-1 alpha-2 code, e.g. `NL`.
     pub country: MaybeUndefined<String>,
@@ -102,16 +115,21 @@ pub struct PostalAddressInput {
 /// A company profile change: fields left out stay as they are, `null` (or blank) clears one.
 #[derive(InputObject)]
 pub struct CompanyProfileInput {
+    /// Registered legal name. Null or blank clears it.
     pub legal_name: MaybeUndefined<String>,
     /// An http:// or https:// URL.
     pub website: MaybeUndefined<String>,
+    /// Main phone number. Null or blank clears it.
     pub phone: MaybeUndefined<String>,
+    /// VAT identification number. Null or blank clears it.
     pub vat_number: MaybeUndefined<String>,
+    /// Chamber-of-commerce registration number. Null or blank clears it.
     pub chamber_of_commerce_number: MaybeUndefined<String>,
     /// `null` clears the whole address.
     pub address: MaybeUndefined<PostalAddressInput>,
     /// One of this customer's contacts.
     pub billing_contact_id: MaybeUndefined<ID>,
+    /// Where invoices go (a valid e-mail address). Null or blank clears it.
     pub billing_email: MaybeUndefined<String>,
 }
 
@@ -138,7 +156,8 @@ impl ProfileMutation {
     async fn update_company_profile(
         &self,
         ctx: &Context<'_>,
-        customer_id: ID,
+        #[graphql(desc = "The customer whose profile changes.")] customer_id: ID,
+        #[graphql(desc = "The fields to change; omitted ones stay as they are.")]
         input: CompanyProfileInput,
     ) -> Result<Customer> {
         let (state, viewer) = (context::state(ctx)?, context::viewer(ctx)?);
