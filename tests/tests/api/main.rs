@@ -10,6 +10,7 @@ mod details;
 mod devices;
 mod graphiql;
 mod graphql_http;
+mod hostile;
 mod isolation;
 mod limits;
 mod live;
