@@ -92,6 +92,51 @@ pub struct Config {
     /// How long a session lasts without use, in minutes.
     #[arg(long, env = "CANOPY_SESSION_TTL_MINUTES", default_value_t = 12 * 60)]
     pub session_ttl_minutes: i64,
+
+    /// Sender address of automated reports and notifications for customers that neither have
+    /// branding of their own nor a branded ancestor (the installation's default branding).
+    #[arg(
+        long,
+        env = "CANOPY_DEFAULT_SENDER_EMAIL",
+        default_value = DEFAULT_SENDER_EMAIL,
+        value_parser = parse_sender_email
+    )]
+    pub default_sender_email: String,
+
+    /// Folder holding GraphiQL's npm packages (`scripts/graphiql-assets` installs them); the
+    /// server serves `/graphiql` from there, never from a CDN.
+    #[arg(
+        long,
+        env = "CANOPY_GRAPHIQL_DIR",
+        default_value = ".tools/graphiql/node_modules"
+    )]
+    pub graphiql_dir: PathBuf,
+
+    /// Whether the schema can be introspected (`--introspection=false` turns it off; GraphiQL
+    /// and code generators need it).
+    #[arg(long, env = "CANOPY_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set)]
+    pub introspection: bool,
+
+    /// Log output: `text` for people, `json` (one object per line) for log collectors.
+    #[arg(long, env = "CANOPY_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+/// The installation's default sender, as in the original product.
+pub const DEFAULT_SENDER_EMAIL: &str = "backup@solarwinds.com";
+
+fn parse_sender_email(input: &str) -> Result<String, String> {
+    canopy_shared::email::parse_email(input)
+}
+
+/// How log lines are written.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Text,
+    /// One JSON object per line, with the span fields (e.g. the GraphQL operation name).
+    Json,
 }
 
 impl Config {
@@ -107,6 +152,10 @@ impl Config {
             public_url: None,
             cors_origins: Vec::new(),
             session_ttl_minutes: 12 * 60,
+            default_sender_email: DEFAULT_SENDER_EMAIL.into(),
+            graphiql_dir: PathBuf::from(".tools/graphiql/node_modules"),
+            introspection: true,
+            log_format: LogFormat::Text,
         }
     }
 }

@@ -5,10 +5,15 @@ use async_graphql::dataloader::DataLoader;
 use async_graphql::Context;
 use canopy_shared::{Action, Role};
 
+use crate::activities::loaders::ActivitiesLoader;
+use crate::branding::loaders::BrandingLoader;
 use crate::clock::SharedClock;
+use crate::contacts::loaders::{ContactLoader, ContactsLoader};
 use crate::customers::loaders::{ChildrenLoader, CustomerLoader};
 use crate::db::{self, Pool};
+use crate::devices::loaders::{DeviceLoader, DevicePagesLoader};
 use crate::error::{AppError, AppResult};
+use crate::profile::loaders::ProfileLoader;
 use crate::users::loaders::{CustomerUsersLoader, UserLoader};
 
 /// Shared by all requests.
@@ -21,6 +26,10 @@ pub struct AppState {
     pub sign_in_throttle: std::sync::Arc<crate::auth::throttle::SignInThrottle>,
     /// Base URL of this installation as users reach it (for links such as set-password).
     pub public_url: String,
+    /// The sender address of the installation's default branding (configuration).
+    pub default_sender_email: String,
+    /// Where committed customer changes are published for live subscribers.
+    pub events: crate::live::SharedBus,
 }
 
 /// The subtree a viewer may see: their own customer and its descendants, as a path range.
@@ -94,6 +103,8 @@ pub struct RequestCtx {
     pub children: Option<DataLoader<ChildrenLoader>>,
     pub users: Option<DataLoader<UserLoader>>,
     pub customer_users: DataLoader<CustomerUsersLoader>,
+    /// Loaders of the customer details (profile, contacts, activities, branding, devices).
+    pub details: Option<DetailLoaders>,
     /// The data-center table, loaded on first use in this request.
     pub data_centers: tokio::sync::OnceCell<std::sync::Arc<Vec<crate::geo::store::DataCenterRow>>>,
 }
@@ -112,6 +123,7 @@ impl RequestCtx {
             ),
             None => (None, None, None),
         };
+        let details = viewer.as_ref().map(|v| DetailLoaders::new(state, v));
         Self {
             viewer,
             client_ip: None,
@@ -120,6 +132,7 @@ impl RequestCtx {
             users,
             customer_users: DataLoader::new(CustomerUsersLoader::new(state), spawn)
                 .delay(LOADER_DELAY),
+            details,
             data_centers: tokio::sync::OnceCell::new(),
         }
     }
@@ -136,6 +149,39 @@ impl RequestCtx {
 /// The client's address, when the request came over TCP.
 pub fn client_ip(ctx: &Context<'_>) -> Option<std::net::IpAddr> {
     ctx.data::<RequestCtx>().ok()?.client_ip
+}
+
+/// The per-request loaders of the customer details. Every one is scoped to the viewer's
+/// subtree, except [`brandings`](Self::brandings): effective branding is inherited from
+/// ancestors above the viewer's own customer too (its resolver never reveals those customers).
+pub struct DetailLoaders {
+    pub profiles: DataLoader<ProfileLoader>,
+    pub contacts: DataLoader<ContactsLoader>,
+    pub contact: DataLoader<ContactLoader>,
+    pub activities: DataLoader<ActivitiesLoader>,
+    pub brandings: DataLoader<BrandingLoader>,
+    pub device: DataLoader<DeviceLoader>,
+    pub device_pages: DataLoader<DevicePagesLoader>,
+}
+
+impl DetailLoaders {
+    fn new(state: &AppState, viewer: &Viewer) -> Self {
+        fn loader<L: Send + Sync + 'static>(l: L) -> DataLoader<L> {
+            DataLoader::new(l, |fut| {
+                tokio::spawn(fut);
+            })
+            .delay(LOADER_DELAY)
+        }
+        Self {
+            profiles: loader(ProfileLoader::new(state, viewer)),
+            contacts: loader(ContactsLoader::new(state, viewer)),
+            contact: loader(ContactLoader::new(state, viewer)),
+            activities: loader(ActivitiesLoader::new(state, viewer)),
+            brandings: loader(BrandingLoader::new(state)),
+            device: loader(DeviceLoader::new(state, viewer)),
+            device_pages: loader(DevicePagesLoader::new(state, viewer)),
+        }
+    }
 }
 
 /// The application state from a resolver's context.
@@ -195,4 +241,13 @@ pub fn customer_users_loader<'a>(
 ) -> AppResult<&'a DataLoader<CustomerUsersLoader>> {
     viewer(ctx)?;
     Ok(&request(ctx)?.customer_users)
+}
+
+/// The request's customer-detail loaders (signed-in requests only).
+pub fn detail_loaders<'a>(ctx: &Context<'a>) -> AppResult<&'a DetailLoaders> {
+    viewer(ctx)?;
+    request(ctx)?
+        .details
+        .as_ref()
+        .ok_or_else(|| AppError::Unauthenticated("sign in first".into()))
 }

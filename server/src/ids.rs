@@ -12,6 +12,8 @@ pub enum Kind {
     User,
     Device,
     AuditEntry,
+    Contact,
+    Activity,
 }
 
 impl Kind {
@@ -21,10 +23,19 @@ impl Kind {
             Self::User => "User",
             Self::Device => "Device",
             Self::AuditEntry => "AuditEntry",
+            Self::Contact => "Contact",
+            Self::Activity => "Activity",
         }
     }
 
-    const ALL: [Kind; 4] = [Self::Customer, Self::User, Self::Device, Self::AuditEntry];
+    const ALL: [Kind; 6] = [
+        Self::Customer,
+        Self::User,
+        Self::Device,
+        Self::AuditEntry,
+        Self::Contact,
+        Self::Activity,
+    ];
 }
 
 /// The global ID of row `id` of `kind`.

@@ -26,12 +26,7 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Serve(config) => {
-            tracing_subscriber::fmt()
-                .with_env_filter(
-                    tracing_subscriber::EnvFilter::try_from_default_env()
-                        .unwrap_or_else(|_| "info,sqlx=warn".into()),
-                )
-                .init();
+            canopy_server::ops::init_logging(config.log_format);
             let app = Application::build(*config).await?;
             tracing::info!(address = %app.local_addr(), "Canopy is listening");
             println!("Canopy is running at http://{}", app.local_addr());

@@ -1,23 +1,27 @@
 //! Wiring: open the database, make sure the root exists, build the schema and the HTTP routes,
 //! and bind the listener. [`Application::build`] returns before serving, so callers (tests
-//! included) can bind port 0 and read the port that was picked.
+//! included) can bind port 0 and read the port that was picked. [`routes`] is the one place
+//! that lists every URL the server answers.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use async_graphql::http::GraphiQLSource;
-use async_graphql_poem::{GraphQLRequest, GraphQLResponse};
 use poem::endpoint::StaticFilesEndpoint;
 use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
-use poem::web::{Data, Html};
-use poem::{get, handler, EndpointExt, IntoResponse, Request, Route, Server};
+use poem::web::Html;
+use poem::{get, handler, EndpointExt, IntoResponse, Route, Server};
+use tokio::sync::{watch, Notify};
 
 use crate::clock::{SharedClock, SystemClock};
 use crate::config::Config;
-use crate::context::{AppState, RequestCtx};
+use crate::context::AppState;
+use crate::graphiql::{self, GraphiqlAssets};
+use crate::http::{GraphQLEndpoint, Limits};
+use crate::live::LocalBus;
+use crate::ops::{self, Metrics};
 use crate::schema::{self, CanopySchema};
-use crate::{auth, bootstrap, db};
+use crate::{bootstrap, db};
 
 /// A configured server, bound to its address but not yet serving.
 pub struct Application {
@@ -25,6 +29,23 @@ pub struct Application {
     local_addr: SocketAddr,
     routes: poem::endpoint::BoxEndpoint<'static>,
     state: AppState,
+    shutdown: ShutdownTrigger,
+    /// Set when shutting down: WebSocket connections, which the graceful shutdown does not
+    /// wait for, close on it instead of outliving the server.
+    closing: watch::Sender<bool>,
+}
+
+/// Starts a graceful shutdown of a running [`Application`], as SIGTERM does (tests and
+/// embedders use it).
+#[derive(Clone, Debug, Default)]
+pub struct ShutdownTrigger(Arc<Notify>);
+
+impl ShutdownTrigger {
+    /// Stops accepting connections, lets in-flight requests finish, then ends
+    /// [`Application::run_until_stopped`]. Works before the server runs, too.
+    pub fn trigger(&self) {
+        self.0.notify_one();
+    }
 }
 
 impl Application {
@@ -45,6 +66,8 @@ impl Application {
             session_ttl_ms: config.session_ttl_minutes.max(1) * 60_000,
             public_url: String::new(),
             sign_in_throttle: Default::default(),
+            default_sender_email: config.default_sender_email.clone(),
+            events: LocalBus::shared(),
         };
         let acceptor = TcpListener::bind(config.listen)
             .into_acceptor()
@@ -60,13 +83,20 @@ impl Application {
             Some(url) => url.trim_end_matches('/').to_owned(),
             None => format!("http://{local_addr}"),
         };
-        let schema = schema::build().data(state.clone()).finish();
-        let routes = routes(&config, schema, state.clone());
+        let limits = Limits::default();
+        let schema = schema::build_with(limits, config.introspection)
+            .data(state.clone())
+            .finish();
+        let metrics = Arc::new(Metrics::new(state.pool.clone(), state.events.clone())?);
+        let (closing, closing_rx) = watch::channel(false);
+        let routes = routes(&config, schema, state.clone(), metrics, limits, closing_rx);
         Ok(Self {
             acceptor,
             local_addr,
             routes,
             state,
+            shutdown: ShutdownTrigger::default(),
+            closing,
         })
     }
 
@@ -80,14 +110,26 @@ impl Application {
         &self.state
     }
 
-    /// Serves until the process receives Ctrl-C or SIGTERM, letting in-flight requests finish.
+    /// A handle that shuts the server down gracefully, like SIGTERM.
+    pub fn shutdown_trigger(&self) -> ShutdownTrigger {
+        self.shutdown.clone()
+    }
+
+    /// Serves until the process receives Ctrl-C or SIGTERM (or the [`ShutdownTrigger`]
+    /// fires): then it stops accepting connections and lets in-flight requests finish, for
+    /// up to 30 seconds.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let trigger = self.shutdown.0.clone();
+        let closing = self.closing;
+        let stop = async move {
+            tokio::select! {
+                () = shutdown_signal() => {},
+                () = trigger.notified() => tracing::info!("shutting down on request"),
+            }
+            let _ = closing.send(true);
+        };
         Server::new_with_acceptor(self.acceptor)
-            .run_with_graceful_shutdown(
-                self.routes,
-                shutdown_signal(),
-                Some(std::time::Duration::from_secs(30)),
-            )
+            .run_with_graceful_shutdown(self.routes, stop, Some(std::time::Duration::from_secs(30)))
             .await
             .context("server error")
     }
@@ -125,15 +167,25 @@ async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
+/// Every URL the server answers.
 fn routes(
     config: &Config,
     schema: CanopySchema,
     state: AppState,
+    metrics: Arc<Metrics>,
+    limits: Limits,
+    closing: watch::Receiver<bool>,
 ) -> poem::endpoint::BoxEndpoint<'static> {
+    let graphql = GraphQLEndpoint::new(schema.clone(), state.clone(), metrics.clone(), limits)
+        .closing_with(closing);
     let app = Route::new()
-        .at("/graphql", get(graphql).post(graphql))
-        .at("/graphiql", get(graphiql))
-        .at("/healthz", get(healthz));
+        .at("/graphql", graphql)
+        .at("/graphiql", get(graphiql::page))
+        .at("/graphiql/:name", get(graphiql::asset))
+        .at("/healthz", get(ops::healthz))
+        .at("/readyz", get(ops::readyz))
+        .at("/metrics", get(ops::serve_metrics))
+        .at("/assets/branding/:file", get(crate::branding::serve_asset));
     let app = if config.static_dir.join("index.html").is_file() {
         app.nest(
             "/",
@@ -146,59 +198,12 @@ fn routes(
         app.at("/", get(app_missing))
     };
     let csp = crate::security::content_security_policy(&config.static_dir);
-    crate::security::harden(app.data(schema).data(state), csp, &config.cors_origins)
-}
-
-/// Executes a GraphQL request as the viewer its bearer token names (if any).
-#[handler]
-async fn graphql(
-    schema: Data<&CanopySchema>,
-    state: Data<&AppState>,
-    http: &Request,
-    request: GraphQLRequest,
-) -> GraphQLResponse {
-    let token = http
-        .headers()
-        .get(poem::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
-        .map(str::trim);
-    let viewer = match token {
-        Some(token) => match auth::viewer_for_token(&state, token).await {
-            Ok(viewer) => viewer,
-            Err(err) => {
-                let err: async_graphql::Error = err.into();
-                return async_graphql::Response::from_errors(vec![
-                    err.into_server_error(async_graphql::Pos::default())
-                ])
-                .into();
-            }
-        },
-        None => None,
-    };
-    let client = http.remote_addr().as_socket_addr().map(|a| a.ip());
-    let request = request
-        .0
-        .data(RequestCtx::new(&state, viewer).with_client(client));
-    schema.execute(request).await.into()
-}
-
-#[handler]
-fn graphiql() -> Html<String> {
-    Html(
-        GraphiQLSource::build()
-            .endpoint("/graphql")
-            .title("Canopy GraphiQL")
-            .finish(),
-    )
-}
-
-#[handler]
-fn healthz() -> &'static str {
-    "ok"
+    let app = app
+        .data(schema)
+        .data(state)
+        .data(metrics)
+        .data(GraphiqlAssets::new(&config.graphiql_dir));
+    crate::security::harden(app, csp, &config.cors_origins)
 }
 
 #[handler]

@@ -247,6 +247,111 @@ impl Client {
     }
 }
 
+/// A file sent with [`TestApp::upload`].
+#[derive(Clone, Debug)]
+pub struct UploadFile {
+    /// Where the file goes in the variables, e.g. `variables.input.logo`.
+    pub path: String,
+    pub filename: String,
+    /// The part's declared media type (`application/octet-stream` when `None`).
+    pub content_type: Option<String>,
+    pub bytes: Vec<u8>,
+}
+
+impl UploadFile {
+    pub fn new(path: &str, filename: &str, content_type: Option<&str>, bytes: Vec<u8>) -> Self {
+        Self {
+            path: path.into(),
+            filename: filename.into(),
+            content_type: content_type.map(Into::into),
+            bytes,
+        }
+    }
+}
+
+impl TestApp {
+    /// POSTs a GraphQL multipart request (the GraphQL multipart request spec): `operations`,
+    /// then `map`, then one part per file. The files' variables may be left out of
+    /// `variables`; they are set to null as the spec requires.
+    pub async fn upload(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        mut variables: Value,
+        files: Vec<UploadFile>,
+    ) -> Value {
+        let mut map = serde_json::Map::new();
+        for (i, file) in files.iter().enumerate() {
+            map.insert(i.to_string(), json!([file.path]));
+            let mut target = &mut variables;
+            let steps: Vec<&str> = file.path.split('.').skip(1).collect();
+            for (n, step) in steps.iter().enumerate() {
+                if n + 1 == steps.len() {
+                    target[*step] = Value::Null;
+                } else {
+                    target = &mut target[*step];
+                }
+            }
+        }
+        let operations = json!({ "query": query, "variables": variables });
+        let mut form = reqwest::multipart::Form::new()
+            .text("operations", operations.to_string())
+            .text("map", Value::Object(map).to_string());
+        for (i, file) in files.into_iter().enumerate() {
+            let part = reqwest::multipart::Part::bytes(file.bytes)
+                .file_name(file.filename)
+                .mime_str(
+                    file.content_type
+                        .as_deref()
+                        .unwrap_or("application/octet-stream"),
+                )
+                .expect("a media type");
+            form = form.part(i.to_string(), part);
+        }
+        let mut request = self
+            .api
+            .http
+            .post(format!("{}/graphql", self.address))
+            .multipart(form);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("the server answers");
+        response.json().await.expect("a JSON body")
+    }
+
+    /// GETs a path of the server (e.g. an asset URL the API returned).
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.api
+            .http
+            .get(format!("{}{path}", self.address))
+            .send()
+            .await
+            .expect("the server answers")
+    }
+
+    /// Adds a device using `usedStorageBytes` and returns its ID.
+    pub async fn add_device(
+        &self,
+        token: &str,
+        customer_id: &str,
+        name: &str,
+        bytes: i64,
+    ) -> String {
+        let data = self
+            .data(
+                Some(token),
+                "mutation($c: ID!, $i: DeviceInput!) { addDevice(customerId: $c, input: $i) { id } }",
+                json!({ "c": customer_id, "i": { "name": name, "usedStorageBytes": bytes } }),
+            )
+            .await;
+        data["addDevice"]["id"]
+            .as_str()
+            .expect("a device id")
+            .to_owned()
+    }
+}
+
 /// The `extensions.code` of a response's first error, if any.
 pub fn error_code(body: &Value) -> Option<&str> {
     body["errors"][0]["extensions"]["code"].as_str()

@@ -16,9 +16,11 @@ use crate::users::User;
 #[derive(Clone, Debug)]
 pub struct AuditEntry(pub EntryRow);
 
+/// One recorded change: who changed which customer, when, and the record before and after.
 #[Object]
 impl AuditEntry {
-    async fn id(&self) -> ID {
+    /// Opaque global ID.
+    pub async fn id(&self) -> ID {
         ids::encode(Kind::AuditEntry, self.0.id)
     }
 
@@ -68,16 +70,22 @@ impl AuditEntry {
 /// An edge of the audit history.
 #[derive(SimpleObject)]
 pub struct AuditEdge {
+    /// The entry.
     pub node: AuditEntry,
+    /// Pass as `after` to continue after this entry.
     pub cursor: String,
 }
 
 /// A page of the audit history, newest first.
 #[derive(SimpleObject)]
 pub struct AuditConnection {
+    /// The entries of this page, each with its cursor.
     pub edges: Vec<AuditEdge>,
+    /// The entries of this page (the edges' nodes, for clients that need no cursors).
     pub nodes: Vec<AuditEntry>,
+    /// Whether more pages follow, and the cursors to get them.
     pub page_info: PageInfo,
+    /// Number of entries in the whole history asked for, not just this page.
     pub total_count: i64,
 }
 
@@ -92,9 +100,12 @@ impl AuditQuery {
     async fn audit_log(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Only the history of this customer (which may have been removed).")]
         customer_id: Option<ID>,
-        first: Option<i32>,
-        after: Option<String>,
+        #[graphql(desc = "Page size: 0 to 500, 50 when omitted.")] first: Option<i32>,
+        #[graphql(desc = "A cursor from the previous page: continue after it.")] after: Option<
+            String,
+        >,
     ) -> Result<AuditConnection> {
         let viewer = context::viewer(ctx)?;
         viewer.require(Action::ViewAudit)?;

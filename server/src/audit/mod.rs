@@ -67,3 +67,30 @@ pub async fn record(
     .await
     .map_err(|e| e.context("writing the audit entry"))
 }
+
+/// Records a change made by `viewer` to `customer` or to something of it (a contact, the
+/// branding, a device…), in the transaction of the change.
+pub async fn record_for_customer(
+    conn: &mut SqliteConnection,
+    viewer: &Viewer,
+    at_ms: i64,
+    action: &str,
+    customer: &crate::customers::model::CustomerRow,
+    before: Option<Value>,
+    after: Option<Value>,
+) -> AppResult<()> {
+    record(
+        conn,
+        Some(viewer.actor()),
+        at_ms,
+        Change {
+            action,
+            customer_id: customer.id,
+            customer_name: &customer.name,
+            customer_path: &customer.path,
+            before,
+            after,
+        },
+    )
+    .await
+}

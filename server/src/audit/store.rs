@@ -91,6 +91,24 @@ pub async fn page(
     Ok((rows, total))
 }
 
+/// The entry with this id, if it is about a customer in scope.
+pub async fn get<'c>(
+    exec: impl SqliteExecutor<'c>,
+    scope: &Scope,
+    id: i64,
+) -> AppResult<Option<EntryRow>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM audit_entries WHERE id = $1 AND customer_path >= $2 \
+         AND customer_path < $3"
+    );
+    Ok(sqlx::query_as(&sql)
+        .bind(id)
+        .bind(&scope.lo)
+        .bind(&scope.hi)
+        .fetch_optional(exec)
+        .await?)
+}
+
 /// Number of entries with this action about this customer (for tests and diagnostics).
 pub async fn count<'c>(
     exec: impl SqliteExecutor<'c>,

@@ -18,6 +18,7 @@ use crate::users::{self, User};
 pub struct Session {
     /// Send as `Authorization: Bearer <token>`. Shown only here, once.
     pub token: String,
+    /// The signed-in user.
     pub user: User,
     /// When the session ends unless it is used (each use extends it).
     pub expires_at: DateTime<Utc>,
@@ -81,9 +82,10 @@ impl AuthMutation {
     async fn sign_in(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The name of the user's customer (case does not matter).")]
         customer_name: String,
-        username: String,
-        password: String,
+        #[graphql(desc = "The user's e-mail address.")] username: String,
+        #[graphql(desc = "The user's password.")] password: String,
     ) -> Result<Session> {
         let state = context::state(ctx)?;
         let customer_key = canopy_shared::customer::name_key(&customer_name);

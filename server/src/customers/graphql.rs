@@ -2,19 +2,24 @@
 //! and the tree's mutations. Resolvers only translate; rules live in [`super::service`].
 
 use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, SimpleObject, ID};
-use canopy_shared::{CustomerLevel, CustomerState, Module, ServiceType};
+use canopy_shared::{ActivityTiming, CustomerLevel, CustomerState, Module, ServiceType};
 use chrono::{DateTime, Utc};
 
 use super::loaders::ChildrenPage;
 use super::model::{CustomerCursor, CustomerOrder, CustomerRow};
 use super::service::{self, CreateCustomer, UpdateCustomer};
 use super::store::{self, SearchFilter};
+use crate::activities::{self, Activity};
+use crate::branding::{self, Branding};
 use crate::clock::to_datetime;
+use crate::contacts::{self, Contact};
 use crate::context::{self, Viewer};
+use crate::devices::{self, DeviceConnection};
 use crate::error::AppError;
 use crate::geo::{self, Country, DataCenter};
 use crate::ids::{self, Kind};
 use crate::pagination::{self, PageInfo};
+use crate::profile::{self, CompanyProfile};
 
 /// A company in the customer tree.
 #[derive(Clone, Debug)]
@@ -29,10 +34,12 @@ fn now(ctx: &Context<'_>) -> Result<i64> {
     Ok(context::state(ctx)?.clock.now_ms())
 }
 
+/// A company in the customer tree: the installation's root, a distributor, reseller,
+/// end-customer or site.
 #[Object]
 impl Customer {
     /// Opaque global ID.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         ids::encode(Kind::Customer, self.0.id)
     }
 
@@ -81,6 +88,7 @@ impl Customer {
         self.0.customer_reference.as_deref()
     }
 
+    /// When the customer was created.
     async fn created_at(&self) -> DateTime<Utc> {
         to_datetime(self.0.created_at)
     }
@@ -124,9 +132,15 @@ impl Customer {
     async fn children(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        #[graphql(default_with = "Some(CustomerOrder::Name)")] order: Option<CustomerOrder>,
+        #[graphql(desc = "Page size: 0 to 500, 50 when omitted.")] first: Option<i32>,
+        #[graphql(desc = "A cursor from the previous page: continue after it.")] after: Option<
+            String,
+        >,
+        #[graphql(
+            default_with = "Some(CustomerOrder::Name)",
+            desc = "The order of the children."
+        )]
+        order: Option<CustomerOrder>,
     ) -> Result<CustomerConnection> {
         let order = order.unwrap_or_default();
         let limit = pagination::page_size(first)?;
@@ -179,6 +193,93 @@ impl Customer {
             .collect())
     }
 
+    /// The company profile (its fields are empty until filled in).
+    async fn profile(&self, ctx: &Context<'_>) -> Result<CompanyProfile> {
+        profile::graphql::for_customer(ctx, self.0.id).await
+    }
+
+    /// The customer's contacts, by last and first name.
+    async fn contacts(&self, ctx: &Context<'_>) -> Result<Vec<Contact>> {
+        contacts::graphql::for_customer(ctx, self.0.id).await
+    }
+
+    /// Communication activities: `UPCOMING` ones soonest first, `PAST` ones newest first;
+    /// without `timing`, the upcoming ones and then the past ones.
+    async fn activities(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only past or only upcoming activities.")] timing: Option<ActivityTiming>,
+    ) -> Result<Vec<Activity>> {
+        activities::graphql::for_customer(ctx, self.0.id, timing).await
+    }
+
+    /// This customer's own branding; null when it inherits.
+    async fn branding(&self, ctx: &Context<'_>) -> Result<Option<Branding>> {
+        branding::graphql::own(ctx, &self.0).await
+    }
+
+    /// The branding this customer's users see: its own, else its nearest branded ancestor's,
+    /// else the installation default.
+    async fn effective_branding(&self, ctx: &Context<'_>) -> Result<Branding> {
+        branding::graphql::effective(ctx, &self.0).await
+    }
+
+    /// The customer's devices by name, a page at a time; with `includeDescendants`, the whole
+    /// subtree's, grouped by customer.
+    async fn devices(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size (at most 500; 50 when omitted).")] first: Option<i32>,
+        #[graphql(desc = "The cursor to continue after.")] after: Option<String>,
+        #[graphql(
+            default_with = "Some(false)",
+            desc = "Include the devices of the whole subtree."
+        )]
+        include_descendants: Option<bool>,
+    ) -> Result<DeviceConnection> {
+        devices::graphql::page_for(
+            ctx,
+            &self.0,
+            first,
+            after,
+            include_descendants.unwrap_or(false),
+        )
+        .await
+    }
+
+    /// Number of devices of this customer, or with `includeDescendants` of its whole subtree.
+    async fn device_count(
+        &self,
+        #[graphql(
+            default_with = "Some(false)",
+            desc = "Count the whole subtree, not just this customer."
+        )]
+        include_descendants: Option<bool>,
+    ) -> i64 {
+        if include_descendants.unwrap_or(false) {
+            self.0.subtree_device_count
+        } else {
+            self.0.device_count
+        }
+    }
+
+    /// Bytes stored by this customer's devices, or with `includeDescendants` by its whole
+    /// subtree's.
+    async fn storage_used_bytes(
+        &self,
+        #[graphql(
+            default_with = "Some(false)",
+            desc = "Count the whole subtree, not just this customer."
+        )]
+        include_descendants: Option<bool>,
+    ) -> f64 {
+        if include_descendants.unwrap_or(false) {
+            self.0.subtree_storage_used_bytes as f64
+        } else {
+            self.0.storage_used_bytes as f64
+        }
+    }
+
     /// Whether `removeCustomer` would succeed: no devices, no children, and not the root.
     async fn removable(&self, ctx: &Context<'_>) -> Result<bool> {
         let viewer = context::viewer(ctx)?;
@@ -192,6 +293,7 @@ impl Customer {
 /// An edge of a customer list.
 #[derive(SimpleObject)]
 pub struct CustomerEdge {
+    /// The customer.
     pub node: Customer,
     /// Pass as `after` to continue after this customer.
     pub cursor: String,
@@ -200,8 +302,11 @@ pub struct CustomerEdge {
 /// A page of customers.
 #[derive(SimpleObject)]
 pub struct CustomerConnection {
+    /// The customers of this page, each with its cursor.
     pub edges: Vec<CustomerEdge>,
+    /// The customers of this page (the edges' nodes, for clients that need no cursors).
     pub nodes: Vec<Customer>,
+    /// Whether more pages follow, and the cursors to get them.
     pub page_info: PageInfo,
     /// Number of customers in the whole list, not just this page.
     pub total_count: i64,
@@ -244,7 +349,11 @@ impl CustomerQuery {
     }
 
     /// A customer by ID; null when it does not exist or is outside the caller's subtree.
-    async fn customer(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Customer>> {
+    async fn customer(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The customer's global ID.")] id: ID,
+    ) -> Result<Option<Customer>> {
         let loader = context::customer_loader(ctx)?;
         let Some(id) = ids::decode(Kind::Customer, &id) else {
             return Ok(None);
@@ -259,13 +368,23 @@ impl CustomerQuery {
     async fn customers(
         &self,
         ctx: &Context<'_>,
-        search: Option<String>,
-        levels: Option<Vec<CustomerLevel>>,
-        states: Option<Vec<CustomerState>>,
-        under: Option<ID>,
-        first: Option<i32>,
-        after: Option<String>,
-        #[graphql(default_with = "Some(CustomerOrder::Name)")] order: Option<CustomerOrder>,
+        #[graphql(desc = "A part of the name, in any case.")] search: Option<String>,
+        #[graphql(desc = "Only customers at one of these levels.")] levels: Option<
+            Vec<CustomerLevel>,
+        >,
+        #[graphql(desc = "Only customers in one of these states.")] states: Option<
+            Vec<CustomerState>,
+        >,
+        #[graphql(desc = "Only this customer and the customers below it.")] under: Option<ID>,
+        #[graphql(desc = "Page size: 0 to 500, 50 when omitted.")] first: Option<i32>,
+        #[graphql(desc = "A cursor from the previous page: continue after it.")] after: Option<
+            String,
+        >,
+        #[graphql(
+            default_with = "Some(CustomerOrder::Name)",
+            desc = "The order of the results."
+        )]
+        order: Option<CustomerOrder>,
     ) -> Result<CustomerConnection> {
         let order = order.unwrap_or_default();
         let viewer = context::viewer(ctx)?;
@@ -313,6 +432,7 @@ impl CustomerQuery {
 pub struct CreateCustomerInput {
     /// The customer to create the new one under.
     pub parent_id: ID,
+    /// Unique across the installation, case-insensitively; 1 to 128 characters.
     pub name: String,
     /// Must be below the parent's level.
     pub level: CustomerLevel,
@@ -328,6 +448,7 @@ pub struct CreateCustomerInput {
     /// Start a 30-day trial.
     #[graphql(default = false)]
     pub in_trial: bool,
+    /// External or billing code, at most 64 characters.
     pub customer_reference: Option<String>,
 }
 
@@ -336,8 +457,11 @@ pub struct CreateCustomerInput {
 pub struct UpdateCustomerInput {
     /// Renaming means the customer's users sign in with the new name.
     pub name: Option<String>,
+    /// Must stay below the parent's level and above the children's.
     pub level: Option<CustomerLevel>,
+    /// Must be one of the parent's `childServiceTypes`.
     pub service_type: Option<ServiceType>,
+    /// Must keep every service type the customer's children use.
     pub child_service_types: Option<Vec<ServiceType>>,
     /// Changing it never changes the storage location.
     pub device_country: Option<String>,
@@ -361,7 +485,7 @@ impl CustomerMutation {
     async fn create_customer(
         &self,
         ctx: &Context<'_>,
-        input: CreateCustomerInput,
+        #[graphql(desc = "The new customer.")] input: CreateCustomerInput,
     ) -> Result<Customer> {
         let (state, viewer) = signed_in(ctx)?;
         let parent_id = ids::decode(Kind::Customer, &input.parent_id)
@@ -389,8 +513,8 @@ impl CustomerMutation {
     async fn update_customer(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-        input: UpdateCustomerInput,
+        #[graphql(desc = "The customer to edit.")] id: ID,
+        #[graphql(desc = "The fields to change.")] input: UpdateCustomerInput,
     ) -> Result<Customer> {
         let (state, viewer) = signed_in(ctx)?;
         let update = UpdateCustomer {
@@ -415,8 +539,9 @@ impl CustomerMutation {
     async fn move_customer(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-        new_parent_id: ID,
+        #[graphql(desc = "The customer to move.")] id: ID,
+        #[graphql(desc = "Its new parent.")] new_parent_id: ID,
+        #[graphql(desc = "The `version` you saw; a mismatch is a `CONFLICT`.")]
         expected_version: Option<i64>,
     ) -> Result<Customer> {
         let (state, viewer) = signed_in(ctx)?;
@@ -429,14 +554,22 @@ impl CustomerMutation {
     }
 
     /// Removes a customer without devices and without customers of its own; returns its ID.
-    async fn remove_customer(&self, ctx: &Context<'_>, id: ID) -> Result<ID> {
+    async fn remove_customer(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The customer to remove.")] id: ID,
+    ) -> Result<ID> {
         let (state, viewer) = signed_in(ctx)?;
         service::remove(state, viewer, customer_id(&id)?).await?;
         Ok(id)
     }
 
     /// Converts a trial customer to production.
-    async fn convert_to_production(&self, ctx: &Context<'_>, id: ID) -> Result<Customer> {
+    async fn convert_to_production(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The trial customer.")] id: ID,
+    ) -> Result<Customer> {
         let (state, viewer) = signed_in(ctx)?;
         Ok(Customer(
             service::convert_to_production(state, viewer, customer_id(&id)?).await?,
@@ -447,8 +580,8 @@ impl CustomerMutation {
     async fn change_storage_location(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-        storage_location: String,
+        #[graphql(desc = "The customer.")] id: ID,
+        #[graphql(desc = "The new data center's code, e.g. `DE`.")] storage_location: String,
     ) -> Result<Customer> {
         let (state, viewer) = signed_in(ctx)?;
         Ok(Customer(

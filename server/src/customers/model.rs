@@ -24,14 +24,21 @@ pub struct CustomerRow {
     pub version: i64,
     pub child_count: i64,
     pub descendant_count: i64,
+    /// Devices of this customer itself.
     pub device_count: i64,
+    /// Bytes stored by this customer's own devices.
+    pub storage_used_bytes: i64,
+    /// Devices of this customer and all customers below it.
+    pub subtree_device_count: i64,
+    /// Bytes stored by the devices of this customer and all customers below it.
+    pub subtree_storage_used_bytes: i64,
 }
 
 /// The column list every customer query selects, in [`CustomerRow`]'s order.
 pub const COLUMNS: &str = "id, parent_id, path, name, name_key, level, service_type, \
     child_service_types, device_country, storage_location, trial_expires_at, converted_at, \
     customer_reference, created_at, updated_at, version, child_count, descendant_count, \
-    device_count";
+    device_count, storage_used_bytes, subtree_device_count, subtree_storage_used_bytes";
 
 impl CustomerRow {
     pub fn level(&self) -> CustomerLevel {

@@ -12,7 +12,8 @@ use crate::audit::{self, Change};
 use crate::context::{AppState, Viewer};
 use crate::db;
 use crate::error::{AppError, AppResult};
-use crate::geo;
+use crate::live::{ChangeKind, CustomerEvent};
+use crate::{activities, branding, contacts, geo, profile};
 
 /// `createCustomer`'s input, parsed from GraphQL but not yet validated.
 #[derive(Debug)]
@@ -199,6 +200,9 @@ pub async fn create(
     )
     .await?;
     tx.commit().await?;
+    state
+        .events
+        .publish(CustomerEvent::of(ChangeKind::Created, &row));
     Ok(row)
 }
 
@@ -340,6 +344,9 @@ pub async fn update(
     )
     .await?;
     tx.commit().await?;
+    state
+        .events
+        .publish(CustomerEvent::of(ChangeKind::Updated, &after));
     Ok(after)
 }
 
@@ -401,10 +408,12 @@ pub async fn move_to(
     )
     .await?;
     tx.commit().await?;
+    state.events.publish(CustomerEvent::moved(&row, &after));
     Ok(after)
 }
 
-/// Removes a customer that has no devices and no customers of its own.
+/// Removes a customer that has no devices and no customers of its own, with its users,
+/// contacts, activities, company profile and branding.
 pub async fn remove(state: &AppState, viewer: &Viewer, id: i64) -> AppResult<()> {
     let mut tx = db::begin_write(&state.pool).await?;
     let row = store::require(&mut *tx, &viewer.scope, id).await?;
@@ -420,12 +429,25 @@ pub async fn remove(state: &AppState, viewer: &Viewer, id: i64) -> AppResult<()>
             row.name, row.child_count
         )));
     }
-    if row.device_count > 0 || store::has_devices(&mut tx, row.id).await? {
+    // The maintained count is exact: every device add and remove updates it in its transaction.
+    if row.device_count > 0 {
         return Err(AppError::HasDevices(format!(
-            "{} has devices: remove them first",
-            row.name
+            "{} has {} device(s): remove them first",
+            row.name, row.device_count
         )));
     }
+    activities::store::delete_for_customer(&mut tx, row.id)
+        .await
+        .map_err(|e| e.context("deleting the customer's activities"))?;
+    profile::store::delete_for_customer(&mut tx, row.id)
+        .await
+        .map_err(|e| e.context("deleting the customer's profile"))?;
+    contacts::store::delete_for_customer(&mut tx, row.id)
+        .await
+        .map_err(|e| e.context("deleting the customer's contacts"))?;
+    branding::store::delete_for_customer(&mut tx, row.id)
+        .await
+        .map_err(|e| e.context("deleting the customer's branding"))?;
     store::delete(&mut tx, &row)
         .await
         .map_err(|e| e.context("deleting the customer"))?;
@@ -440,6 +462,9 @@ pub async fn remove(state: &AppState, viewer: &Viewer, id: i64) -> AppResult<()>
     )
     .await?;
     tx.commit().await?;
+    state
+        .events
+        .publish(CustomerEvent::of(ChangeKind::Removed, &row));
     Ok(())
 }
 
@@ -476,6 +501,9 @@ pub async fn convert_to_production(
     )
     .await?;
     tx.commit().await?;
+    state
+        .events
+        .publish(CustomerEvent::of(ChangeKind::Updated, &after));
     Ok(after)
 }
 
@@ -511,5 +539,8 @@ pub async fn change_storage_location(
     )
     .await?;
     tx.commit().await?;
+    state
+        .events
+        .publish(CustomerEvent::of(ChangeKind::Updated, &after));
     Ok(after)
 }

@@ -458,6 +458,13 @@ pub async fn move_subtree(
     let size = customer.subtree_size();
     adjust_counts(conn, &old_parent_path_ids, old_parent_id, -1, -size).await?;
     adjust_counts(conn, &new_parent.path_ids(), new_parent.id, 1, size).await?;
+    // The subtree's devices leave the old ancestors' totals and join the new ones'.
+    let (devices, bytes) = (
+        customer.subtree_device_count,
+        customer.subtree_storage_used_bytes,
+    );
+    adjust_device_totals(conn, &old_parent_path_ids, None, -devices, -bytes).await?;
+    adjust_device_totals(conn, &new_parent.path_ids(), None, devices, bytes).await?;
 
     let new_path = super::model::child_path(&new_parent.path, customer.id);
     let (lo, hi) = db::subtree_range(&customer.path);
@@ -482,17 +489,46 @@ pub async fn move_subtree(
     Ok(())
 }
 
-/// Whether the customer has devices of its own.
-pub async fn has_devices(conn: &mut SqliteConnection, id: i64) -> AppResult<bool> {
-    let (has,): (bool,) =
-        sqlx::query_as("SELECT EXISTS (SELECT 1 FROM devices WHERE customer_id = $1)")
-            .bind(id)
-            .fetch_one(conn)
-            .await?;
-    Ok(has)
+/// Adds `count_delta` devices and `bytes_delta` bytes to the subtree totals of the customers in
+/// `path_ids` and, for `own` among them, to its own totals. A customer has at most five
+/// ancestors, so this is one small indexed update, never a walk over the subtree.
+pub async fn adjust_device_totals(
+    conn: &mut SqliteConnection,
+    path_ids: &[i64],
+    own: Option<i64>,
+    count_delta: i64,
+    bytes_delta: i64,
+) -> AppResult<()> {
+    if path_ids.is_empty() || (count_delta == 0 && bytes_delta == 0) {
+        return Ok(());
+    }
+    let own = own.unwrap_or(-1);
+    let mut q = QueryBuilder::<Sqlite>::new(
+        "UPDATE customers SET subtree_device_count = subtree_device_count + ",
+    );
+    q.push_bind(count_delta)
+        .push(", subtree_storage_used_bytes = subtree_storage_used_bytes + ")
+        .push_bind(bytes_delta)
+        .push(", device_count = device_count + CASE WHEN id = ")
+        .push_bind(own)
+        .push(" THEN ")
+        .push_bind(count_delta)
+        .push(" ELSE 0 END, storage_used_bytes = storage_used_bytes + CASE WHEN id = ")
+        .push_bind(own)
+        .push(" THEN ")
+        .push_bind(bytes_delta)
+        .push(" ELSE 0 END WHERE id IN (");
+    let mut list = q.separated(", ");
+    for id in path_ids {
+        list.push_bind(*id);
+    }
+    q.push(")");
+    q.build().execute(conn).await?;
+    Ok(())
 }
 
 /// Deletes a leaf customer (no children, no devices) with its users, and fixes the counts.
+/// Its details (contacts, activities, profile, branding) must be deleted first.
 pub async fn delete(conn: &mut SqliteConnection, customer: &CustomerRow) -> AppResult<()> {
     sqlx::query("DELETE FROM users WHERE customer_id = $1")
         .bind(customer.id)

@@ -50,6 +50,7 @@ pub async fn data_center(ctx: &Context<'_>, code: &str) -> Result<DataCenter> {
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("unknown data center {code}")).into())
 }
 
+/// An ISO 3166-1 country, with the data center that stores its customers' backups.
 #[Object]
 impl Country {
     /// ISO 3166-1 alpha-2 code, e.g. `DE`.
@@ -74,6 +75,7 @@ impl Country {
     }
 }
 
+/// A data center where customers' backups are stored.
 #[Object]
 impl DataCenter {
     /// Short code, e.g. `DE`.

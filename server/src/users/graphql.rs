@@ -34,10 +34,11 @@ fn user_id(id: &ID) -> Result<i64, AppError> {
     ids::decode(Kind::User, id).ok_or_else(|| AppError::NotFound("User not found".into()))
 }
 
+/// A person who signs in to the console; belongs to one customer and sees its subtree.
 #[Object]
 impl User {
     /// Opaque global ID.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         ids::encode(Kind::User, self.row.id)
     }
 
@@ -139,8 +140,8 @@ impl UserMutation {
     async fn create_user(
         &self,
         ctx: &Context<'_>,
-        customer_id: ID,
-        input: UserInput,
+        #[graphql(desc = "The customer the user belongs to.")] customer_id: ID,
+        #[graphql(desc = "The new user.")] input: UserInput,
     ) -> Result<User> {
         let (state, viewer) = (context::state(ctx)?, context::viewer(ctx)?);
         let customer_id = customers::graphql::customer_id(&customer_id)?;
@@ -153,7 +154,12 @@ impl UserMutation {
 
     /// Edits a user (never one with a role above the caller's, never granting one); a new
     /// password ends the user's sessions.
-    async fn update_user(&self, ctx: &Context<'_>, id: ID, input: UserInput) -> Result<User> {
+    async fn update_user(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The user to change.")] id: ID,
+        #[graphql(desc = "The user's fields (all of them).")] input: UserInput,
+    ) -> Result<User> {
         let (state, viewer) = (context::state(ctx)?, context::viewer(ctx)?);
         Ok(User::new(
             service::update(state, viewer, user_id(&id)?, input.into()).await?,
@@ -162,7 +168,11 @@ impl UserMutation {
 
     /// Removes a user; their sessions end at once. The root customer keeps at least one
     /// SUPERUSER.
-    async fn remove_user(&self, ctx: &Context<'_>, id: ID) -> Result<ID> {
+    async fn remove_user(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The user to remove.")] id: ID,
+    ) -> Result<ID> {
         let (state, viewer) = (context::state(ctx)?, context::viewer(ctx)?);
         service::remove(state, viewer, user_id(&id)?).await?;
         Ok(id)
@@ -172,8 +182,8 @@ impl UserMutation {
     async fn set_password(
         &self,
         ctx: &Context<'_>,
-        token: String,
-        password: String,
+        #[graphql(desc = "The token from the set-password link (after `#token=`).")] token: String,
+        #[graphql(desc = "The new password, at least 10 characters.")] password: String,
     ) -> Result<bool> {
         service::set_password(context::state(ctx)?, &token, password).await?;
         Ok(true)

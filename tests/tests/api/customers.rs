@@ -448,19 +448,23 @@ async fn removal_needs_no_children_and_no_devices() {
     assert_eq!(error_code(&body), Some("HAS_CHILDREN"), "{body}");
     assert_eq!(customer(&app, &admin, &parent).await["removable"], false);
 
-    // Devices arrive with their own API; until then one is put in place underneath it.
-    let child_row: i64 = sqlx_id(&app, "Child").await;
-    sqlx::query("INSERT INTO devices (customer_id, name, name_key, storage_location, created_at) VALUES ($1, 'pc', 'pc', 'DE', 0)")
-        .bind(child_row)
-        .execute(&app.pool)
-        .await
-        .unwrap();
+    let device = app
+        .data(
+            Some(&admin),
+            "mutation($c: ID!) { addDevice(customerId: $c, input: { name: \"pc\" }) { id } }",
+            json!({ "c": child }),
+        )
+        .await["addDevice"]["id"]
+        .clone();
     let body = app.gql(Some(&admin), REMOVE, json!({ "id": child })).await;
     assert_eq!(error_code(&body), Some("HAS_DEVICES"), "{body}");
-    sqlx::query("DELETE FROM devices")
-        .execute(&app.pool)
-        .await
-        .unwrap();
+    assert_eq!(customer(&app, &admin, &child).await["removable"], false);
+    app.data(
+        Some(&admin),
+        "mutation($id: ID!) { removeDevice(id: $id) }",
+        json!({ "id": device }),
+    )
+    .await;
 
     let removed = app.data(Some(&admin), REMOVE, json!({ "id": child })).await;
     assert_eq!(removed["removeCustomer"], child.as_str());
@@ -479,15 +483,6 @@ async fn removal_needs_no_children_and_no_devices() {
     );
     let body = app.gql(Some(&admin), REMOVE, json!({ "id": child })).await;
     assert_eq!(error_code(&body), Some("NOT_FOUND"), "already gone: {body}");
-}
-
-async fn sqlx_id(app: &TestApp, name: &str) -> i64 {
-    let (id,): (i64,) = sqlx::query_as("SELECT id FROM customers WHERE name = $1")
-        .bind(name)
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
-    id
 }
 
 #[tokio::test]

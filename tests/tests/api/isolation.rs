@@ -26,6 +26,8 @@ struct Side {
     customer: String,
     child: String,
     tokens: BTreeMap<Role, String>,
+    /// A device of the reseller.
+    device: String,
 }
 
 struct World {
@@ -73,11 +75,15 @@ async fn side(app: &TestApp, admin: &str, root: &str, name: &'static str) -> Sid
             app.sign_in(name, &username, "isolation password").await,
         );
     }
+    let device = app
+        .add_device(admin, &child, &format!("{name} PC"), 1024)
+        .await;
     Side {
         name,
         customer,
         child,
         tokens,
+        device,
     }
 }
 
@@ -115,6 +121,39 @@ impl World {
                 "RESELLER",
                 json!({ "inTrial": true }),
             )
+            .await
+    }
+
+    /// A fresh contact of `side`'s reseller.
+    async fn fresh_contact(&self, side: &Side) -> String {
+        let data = self
+            .app
+            .data(
+                Some(&self.admin),
+                "mutation($c: ID!, $n: String!) { addContact(customerId: $c, input: { firstName: $n }) { id } }",
+                json!({ "c": side.child, "n": self.unique("Contact") }),
+            )
+            .await;
+        data["addContact"]["id"].as_str().unwrap().to_owned()
+    }
+
+    /// A fresh activity of `side`'s reseller.
+    async fn fresh_activity(&self, side: &Side) -> String {
+        let data = self
+            .app
+            .data(
+                Some(&self.admin),
+                "mutation($c: ID!, $s: String!) { addActivity(customerId: $c, input: { kind: NOTE, subject: $s, occursAt: \"2030-01-01T00:00:00Z\" }) { id } }",
+                json!({ "c": side.child, "s": self.unique("Note") }),
+            )
+            .await;
+        data["addActivity"]["id"].as_str().unwrap().to_owned()
+    }
+
+    /// A fresh device of `side`'s reseller.
+    async fn fresh_device(&self, side: &Side) -> String {
+        self.app
+            .add_device(&self.admin, &side.child, &self.unique("Device"), 10)
             .await
     }
 
@@ -191,6 +230,61 @@ async fn case(world: &World, mutation: &str, target: &Side, home: &Side) -> Opti
             query: "mutation($id: ID!) { removeUser(id: $id) }",
             vars: json!({ "id": world.fresh_user(target).await }),
         },
+        "updateCompanyProfile" => Case {
+            action: Action::ManageCustomers,
+            query: "mutation($c: ID!) { updateCompanyProfile(customerId: $c, input: { legalName: \"Legal Ltd\" }) { id } }",
+            vars: json!({ "c": target.child }),
+        },
+        "addContact" => Case {
+            action: Action::ManageContacts,
+            query: "mutation($c: ID!) { addContact(customerId: $c, input: { firstName: \"Ann\" }) { id } }",
+            vars: json!({ "c": target.child }),
+        },
+        "updateContact" => Case {
+            action: Action::ManageContacts,
+            query: "mutation($id: ID!) { updateContact(id: $id, input: { lastName: \"Lee\" }) { id } }",
+            vars: json!({ "id": world.fresh_contact(target).await }),
+        },
+        "removeContact" => Case {
+            action: Action::ManageContacts,
+            query: "mutation($id: ID!) { removeContact(id: $id) }",
+            vars: json!({ "id": world.fresh_contact(target).await }),
+        },
+        "addActivity" => Case {
+            action: Action::ManageActivities,
+            query: "mutation($c: ID!) { addActivity(customerId: $c, input: { kind: CALL, subject: \"Call\", occursAt: \"2030-01-01T00:00:00Z\" }) { id } }",
+            vars: json!({ "c": target.child }),
+        },
+        "updateActivity" => Case {
+            action: Action::ManageActivities,
+            query: "mutation($id: ID!) { updateActivity(id: $id, input: { kind: MEETING, subject: \"Meet\", occursAt: \"2031-01-01T00:00:00Z\" }) { id } }",
+            vars: json!({ "id": world.fresh_activity(target).await }),
+        },
+        "removeActivity" => Case {
+            action: Action::ManageActivities,
+            query: "mutation($id: ID!) { removeActivity(id: $id) }",
+            vars: json!({ "id": world.fresh_activity(target).await }),
+        },
+        "updateBranding" => Case {
+            action: Action::ManageCustomers,
+            query: "mutation($c: ID!) { updateBranding(customerId: $c, input: { displayName: \"Branded\", primaryColor: \"#112233\" }) { id } }",
+            vars: json!({ "c": target.child }),
+        },
+        "resetBranding" => Case {
+            action: Action::ManageCustomers,
+            query: "mutation($c: ID!) { resetBranding(customerId: $c) { id } }",
+            vars: json!({ "c": target.child }),
+        },
+        "addDevice" => Case {
+            action: Action::ManageDevices,
+            query: "mutation($c: ID!, $n: String!) { addDevice(customerId: $c, input: { name: $n }) { id } }",
+            vars: json!({ "c": target.child, "n": world.unique("New Device") }),
+        },
+        "removeDevice" => Case {
+            action: Action::ManageDevices,
+            query: "mutation($id: ID!) { removeDevice(id: $id) }",
+            vars: json!({ "id": world.fresh_device(target).await }),
+        },
         _ => return None,
     };
     Some(c)
@@ -200,6 +294,8 @@ async fn case(world: &World, mutation: &str, target: &Side, home: &Side) -> Opti
 #[derive(Debug)]
 enum Hidden {
     Null,
+    /// A list holding only nulls.
+    Nulls,
     NotFound,
     Empty,
 }
@@ -208,6 +304,17 @@ fn query_case(field: &str, target: &Side) -> Option<(String, Hidden)> {
     let q = match field {
         "customer" => (
             format!("{{ customer(id: \"{}\") {{ id }} }}", target.child),
+            Hidden::Null,
+        ),
+        "nodes" => (
+            format!(
+                "{{ nodes(ids: [\"{}\", \"{}\"]) {{ id }} }}",
+                target.child, target.device
+            ),
+            Hidden::Nulls,
+        ),
+        "device" => (
+            format!("{{ device(id: \"{}\") {{ id }} }}", target.device),
             Hidden::Null,
         ),
         "node" => (
@@ -235,7 +342,7 @@ fn query_case(field: &str, target: &Side) -> Option<(String, Hidden)> {
 
 async fn schema_operations(app: &TestApp) -> (Vec<String>, Vec<String>) {
     let data = app
-        .data(None, "{ __schema { mutationType { fields { name } } queryType { fields { name args { type { name ofType { name ofType { name } } } } } } } }", json!({}))
+        .data(None, "{ __schema { mutationType { fields { name } } queryType { fields { name args { type { name ofType { name ofType { name ofType { name } } } } } } } } }", json!({}))
         .await;
     let mutations = data["__schema"]["mutationType"]["fields"]
         .as_array()
@@ -353,6 +460,12 @@ async fn the_other_subtree_does_not_exist_for_any_operation() {
             let body = w.app.gql(Some(token), &query, json!({})).await;
             let ok = match hidden {
                 Hidden::Null => body["errors"].is_null() && body["data"][field].is_null(),
+                Hidden::Nulls => {
+                    body["errors"].is_null()
+                        && body["data"][field]
+                            .as_array()
+                            .is_some_and(|all| all.iter().all(Value::is_null))
+                }
                 Hidden::NotFound => error_code(&body) == Some("NOT_FOUND"),
                 Hidden::Empty => {
                     body["errors"].is_null() && body["data"][field]["totalCount"] == 0

@@ -3,8 +3,20 @@
 
 mod audit;
 mod auth;
+mod branding;
 mod customers;
+mod detail_scope;
+mod details;
+mod devices;
+mod graphiql;
+mod graphql_http;
+mod hostile;
 mod isolation;
+mod limits;
+mod live;
+mod ops;
+mod relay;
+mod schema;
 mod scope;
 mod tree;
 mod users;

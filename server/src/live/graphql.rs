@@ -1,0 +1,140 @@
+//! The `customerChanged` subscription and its `CustomerChange` event type.
+
+use async_graphql::{Context, Enum, Object, Result, Subscription, ID};
+use futures::Stream;
+use serde::{Deserialize, Serialize};
+use tokio::sync::broadcast::error::RecvError;
+
+use super::{CustomerEvent, Filter};
+use crate::context::{self, Scope};
+use crate::customers::graphql::customer_id;
+use crate::customers::model::path_ids;
+use crate::customers::{store, Customer};
+use crate::ids::{self, Kind};
+
+/// What happened to a customer.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ChangeKind {
+    /// The customer was created.
+    Created,
+    /// Its fields changed (including its trial state or storage location).
+    Updated,
+    /// It was moved, with its subtree, under another parent.
+    Moved,
+    /// It was removed.
+    Removed,
+}
+
+/// A change to a customer in the subscriber's view.
+pub struct CustomerChange {
+    event: CustomerEvent,
+    scope: Scope,
+}
+
+/// The id of the parent of the customer at `path`, when the subscriber may see that parent.
+fn visible_parent(scope: &Scope, path: &str) -> Option<ID> {
+    let ids = path_ids(path);
+    let parent = *ids.get(ids.len().checked_sub(2)?)?;
+    let parent_path = path.strip_suffix('/')?.rsplit_once('/')?.0.to_owned() + "/";
+    scope
+        .contains(&parent_path)
+        .then(|| ids::encode(Kind::Customer, parent))
+}
+
+/// A change to a customer in the subscriber's view, sent once it is committed.
+#[Object]
+impl CustomerChange {
+    /// What happened.
+    async fn kind(&self) -> ChangeKind {
+        self.event.kind
+    }
+
+    /// The customer concerned (also for removals, when it no longer exists).
+    async fn customer_id(&self) -> ID {
+        ids::encode(Kind::Customer, self.event.customer_id)
+    }
+
+    /// The customer as it is now; null when it was removed or has moved out of the
+    /// subscriber's view.
+    async fn customer(&self, ctx: &Context<'_>) -> Result<Option<Customer>> {
+        if self.event.kind == ChangeKind::Removed {
+            return Ok(None);
+        }
+        Ok(context::customer_loader(ctx)?
+            .load_one(self.event.customer_id)
+            .await?
+            .map(Customer))
+    }
+
+    /// The customer's parent after the change (for a removal: before it); null when the
+    /// parent is outside the subscriber's view.
+    async fn parent_id(&self) -> Option<ID> {
+        visible_parent(&self.scope, &self.event.path)
+    }
+
+    /// For a move: the parent before it; null for other changes, or when that parent is
+    /// outside the subscriber's view.
+    async fn previous_parent_id(&self) -> Option<ID> {
+        visible_parent(&self.scope, self.event.previous_path.as_deref()?)
+    }
+}
+
+/// Live updates.
+#[derive(Default)]
+pub struct LiveSubscription;
+
+#[Subscription]
+impl LiveSubscription {
+    /// Customers created, updated, moved or removed in the caller's subtree (or below
+    /// `under`, that customer included), from now on. Each event is sent after its change
+    /// is committed. Sign in through the WebSocket's `connection_init` payload:
+    /// `{"Authorization": "Bearer <token>"}`.
+    async fn customer_changed(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only changes in this customer's subtree (itself included).")]
+        under: Option<ID>,
+    ) -> Result<impl Stream<Item = CustomerChange>> {
+        let viewer = context::viewer(ctx)?;
+        let state = context::state(ctx)?;
+        let under = match under {
+            Some(id) => Some(Scope::for_path(
+                &store::require(&state.pool, &viewer.scope, customer_id(&id)?)
+                    .await?
+                    .path,
+            )),
+            None => None,
+        };
+        let filter = Filter {
+            scope: viewer.scope.clone(),
+            under,
+        };
+        let receiver = state.events.subscribe();
+        Ok(futures::stream::unfold(
+            (receiver, filter),
+            |(mut receiver, mut filter)| async move {
+                loop {
+                    match receiver.recv().await {
+                        Ok(event) => {
+                            filter.follow(&event);
+                            if filter.admits(&event) {
+                                let change = CustomerChange {
+                                    event,
+                                    scope: filter.scope.clone(),
+                                };
+                                return Some((change, (receiver, filter)));
+                            }
+                        }
+                        Err(RecvError::Lagged(missed)) => {
+                            tracing::warn!(
+                                missed,
+                                "a customerChanged subscriber fell behind and skipped events"
+                            );
+                        }
+                        Err(RecvError::Closed) => return None,
+                    }
+                }
+            },
+        ))
+    }
+}
