@@ -281,6 +281,30 @@ impl Tree {
         self.changed(id, &[parent]);
     }
 
+    /// Reads everything shown again: after live updates were interrupted, changes may have
+    /// been missed.
+    pub fn resync(&self) {
+        self.revision.update(|r| *r += 1);
+        let nodes: Vec<Node> = self
+            .nodes
+            .try_with_value(|n| n.values().copied().collect())
+            .unwrap_or_default();
+        for node in nodes {
+            let id = node.data.with_untracked(|d| d.id.clone());
+            self.refresh(id);
+            if node.children.with_untracked(|c| c.loaded) {
+                self.reload_children(node);
+            }
+        }
+        let epochs: Vec<RwSignal<u64>> = self
+            .epochs
+            .try_with_value(|e| e.values().copied().collect())
+            .unwrap_or_default();
+        for epoch in epochs {
+            epoch.update(|e| *e += 1);
+        }
+    }
+
     /// A live event from the server.
     pub fn apply(&self, change: CustomerChange) {
         if change.kind == ChangeKind::Removed {

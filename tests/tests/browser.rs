@@ -350,6 +350,7 @@ async fn renaming_warns_about_sign_in_and_moving_changes_the_breadcrumb() {
                 "South Distribution",
             )
             .await?;
+        browser.toggle("Expand South Distribution").await?;
         browser.tree_item("Corner Shop Ltd", 3).await?;
         browser.screenshot("moved").await?;
         Ok(())
@@ -708,6 +709,79 @@ async fn the_tree_works_from_the_keyboard() {
     .await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn changes_by_someone_else_appear_without_a_reload() {
+    let app = spawn_app().await;
+    let token = app.sign_in_admin().await;
+    let root = app.root_id(&token).await;
+    let west = app
+        .create_customer(&token, &root, "West Distribution", "DISTRIBUTOR", json!({}))
+        .await;
+
+    run_in_browser("live-updates", |browser| async move {
+        sign_in_as_admin(&browser, &app).await?;
+        browser.tree_item("West Distribution", 2).await?;
+        let status = browser.find(Locator::Css("[data-testid=live-status]")).await?;
+        eventually("live updates to connect", || async {
+            (status.attr("data-status").await.ok()?? == "live").then_some(())
+        })
+        .await?;
+        // Another person, through the API: a new customer, a rename.
+        app.create_customer(&token, &root, "East Distribution", "DISTRIBUTOR", json!({})).await;
+        app.data(
+            Some(&token),
+            "mutation($id: ID!) { updateCustomer(id: $id, input: { name: \"West Distribution AG\" }) { id } }",
+            json!({ "id": west }),
+        )
+        .await;
+        browser.tree_item("East Distribution", 2).await?;
+        browser.tree_item("West Distribution AG", 2).await?;
+        browser.screenshot("live-updates").await?;
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_conflicting_edit_says_so_and_offers_to_reload() {
+    let app = spawn_app().await;
+    let token = app.sign_in_admin().await;
+    let root = app.root_id(&token).await;
+    let id = app
+        .create_customer(&token, &root, "Maple Reseller", "RESELLER", json!({}))
+        .await;
+
+    run_in_browser("conflict", |browser| async move {
+        sign_in_as_admin(&browser, &app).await?;
+        browser.open(&app, &format!("/customers/{id}/general")).await?;
+        let status = browser.find(Locator::Css("[data-testid=live-status]")).await?;
+        eventually("live updates to connect", || async {
+            (status.attr("data-status").await.ok()?? == "live").then_some(())
+        })
+        .await?;
+        browser.type_into("Customer reference", "MAPLE-1").await?;
+        // Meanwhile someone else renames it.
+        app.data(
+            Some(&token),
+            "mutation($id: ID!) { updateCustomer(id: $id, input: { name: \"Maple Reseller Inc\" }) { id } }",
+            json!({ "id": id }),
+        )
+        .await;
+        browser.wait_for_text(Locator::Css("[data-testid=changed-elsewhere]"), "Someone else changed this customer").await?;
+        browser.within_form("general-form").await?.button("Save").await?;
+        browser.wait_for_text(Locator::Css("[data-testid=problem]"), "Someone else changed this").await?;
+        browser.screenshot("conflict").await?;
+        browser.within_form("general-form").await?.button("Reload").await?;
+        let name = browser.field_labelled("Name").await?;
+        eventually("the other person's name after reloading", || async {
+            (name.prop("value").await.ok()?? == "Maple Reseller Inc").then_some(())
+        })
+        .await?;
+        Ok(())
+    })
+    .await;
+}
+
 /// A 1×1 PNG, for the logo upload.
 const TINY_PNG: &[u8] = &[
     0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
@@ -786,9 +860,22 @@ impl Browser {
             .with_context(|| format!("waiting for {locator:?}"))
     }
 
+    /// Clicks the element, finding it again if the page redrew it in between (as a person
+    /// would simply click again).
     async fn click(&self, locator: Locator<'_>) -> Result<()> {
-        self.find(locator).await?.click().await?;
-        Ok(())
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            match self.find(locator).await?.click().await {
+                Ok(()) => return Ok(()),
+                Err(fantoccini::error::CmdError::Standard(e))
+                    if e.error == fantoccini::error::ErrorStatus::StaleElementReference
+                        && Instant::now() < deadline =>
+                {
+                    tokio::time::sleep(POLL).await;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
     }
 
     /// The input that the label with this text is for.

@@ -108,32 +108,33 @@ pub fn Combobox(
                 class="combobox-list"
                 hidden=move || !open.get() || options.with(Vec::is_empty)
             >
-                {move || {
-                    options
-                        .get()
-                        .into_iter()
-                        .enumerate()
-                        .map(|(i, choice)| {
-                            let picked = choice.clone();
-                            view! {
-                                <li
-                                    id=option_id(i)
-                                    role="option"
-                                    class="combobox-option"
-                                    aria-selected=move || (active.get() == i).to_string()
-                                    // mousedown, not click: the input's blur would close the list first.
-                                    on:mousedown=move |ev| {
-                                        ev.prevent_default();
-                                        choose(picked.clone());
-                                    }
-                                >
-                                    <span>{choice.label}</span>
-                                    {choice.hint.map(|h| view! { <span class="muted small">{h}</span> })}
-                                </li>
-                            }
-                        })
-                        .collect_view()
-                }}
+                // Keyed, so an option that stays while the list narrows keeps its element.
+                <For
+                    each=move || options.get().into_iter().enumerate()
+                    key=|(i, choice)| (*i, choice.value.clone())
+                    let:item
+                >
+                    {
+                        let (i, choice) = item;
+                        let picked = choice.clone();
+                        view! {
+                            <li
+                                id=option_id(i)
+                                role="option"
+                                class="combobox-option"
+                                aria-selected=move || (active.get() == i).to_string()
+                                // mousedown, not click: the input's blur would close the list first.
+                                on:mousedown=move |ev| {
+                                    ev.prevent_default();
+                                    choose(picked.clone());
+                                }
+                            >
+                                <span>{choice.label}</span>
+                                {choice.hint.map(|h| view! { <span class="muted small">{h}</span> })}
+                            </li>
+                        }
+                    }
+                </For>
             </ul>
         </div>
     }

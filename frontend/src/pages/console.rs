@@ -161,7 +161,15 @@ fn Shell(me: api::customers::Me, root: ViewRoot) -> impl IntoView {
         let live = api::live::customer_changes(
             token,
             move |change| tree.apply(change),
-            move |status| live_status.set(status),
+            move |status| {
+                // Back after an interruption: catch up on what happened meanwhile.
+                if status == LiveStatus::Live
+                    && live_status.try_get_untracked() == Some(LiveStatus::Reconnecting)
+                {
+                    tree.resync();
+                }
+                live_status.set(status);
+            },
         );
         let live = SendWrapper::new(live);
         on_cleanup(move || drop(live));

@@ -55,7 +55,7 @@ pub fn Branding(id: Id) -> impl IntoView {
             <Problem error=Signal::derive(move || Some(error.clone())) retry=Callback::new(move |_| branding.refetch()) />
         }.into_any(),
         Some(Ok(None)) => view! { <p class="muted">"This customer is no longer visible to you."</p> }.into_any(),
-        Some(Ok(Some(b))) => view! { <BrandingForm branding=b /> }.into_any(),
+        Some(Ok(Some(b))) => untrack(|| view! { <BrandingForm branding=b /> }.into_any()),
     }
     }
 }

@@ -36,15 +36,20 @@ const FIELDS: &[&str] = &[
 pub fn General() -> impl IntoView {
     let selected = expect_context::<Selected>();
     let viewer = use_viewer();
-    // Drawn anew only when the customer really changed (e.g. after a save: its new version).
-    let customer = Memo::new(move |_| selected.get());
+    // Drawn once per customer: saves update the form in place, and a change by someone else
+    // is announced rather than typed over.
+    let shown = Memo::new(move |_| selected.get().map(|c| c.id));
     move || {
-        customer.get().map(|customer| {
-            if viewer.can(Can::ManageCustomers) {
-                view! { <GeneralForm customer /> }.into_any()
-            } else {
-                view! { <GeneralView customer /> }.into_any()
-            }
+        shown.get()?;
+        // Only `shown` decides when to draw anew, not what the form reads while it is built.
+        untrack(|| {
+            selected.get_untracked_customer().map(|customer| {
+                if viewer.can(Can::ManageCustomers) {
+                    view! { <GeneralForm customer /> }.into_any()
+                } else {
+                    view! { <GeneralView customer /> }.into_any()
+                }
+            })
         })
     }
 }
@@ -84,7 +89,8 @@ fn GeneralForm(customer: Customer) -> impl IntoView {
     let errors = FormErrors::new();
     let status = expect_context::<SaveStatus>();
     let is_own = viewer.is_root(&customer.id);
-    let original = StoredValue::new(customer.clone());
+    // The customer as this form last read or saved it: its version goes with every change.
+    let original = RwSignal::new(customer.clone());
 
     let name = RwSignal::new(customer.name.clone());
     let level = RwSignal::new(customer.level);
@@ -110,9 +116,9 @@ fn GeneralForm(customer: Customer) -> impl IntoView {
         .map(|p| p.child_service_types.clone())
         .unwrap_or_else(|| vec![customer.service_type]);
 
-    let renamed = move || original.with_value(|c| name.with(|n| n.trim() != c.name));
+    let renamed = move || original.with(|c| name.with(|n| n.trim() != c.name));
     let country_changed = move || {
-        original.with_value(|c| {
+        original.with(|c| {
             country.with(|k| {
                 k.as_ref().map(|k| k.value.as_str()) != Some(c.device_country.code.as_str())
             })
@@ -121,11 +127,12 @@ fn GeneralForm(customer: Customer) -> impl IntoView {
 
     let save = Action::new_local(move |input: &UpdateCustomerInput| {
         let input = input.clone();
-        let id = original.with_value(|c| c.id.clone());
-        let parent = original.with_value(|c| c.parent.as_ref().map(|p| p.id.clone()));
+        let id = original.with_untracked(|c| c.id.clone());
+        let parent = original.with_untracked(|c| c.parent.as_ref().map(|p| p.id.clone()));
         async move {
             match api::customers::update(session.token().as_deref(), id.clone(), input).await {
-                Ok(_) => {
+                Ok(updated) => {
+                    original.set(updated);
                     status.saved("Saved.");
                     tree.changed(&id, &[parent]);
                     if viewer.is_root(&id) {
@@ -169,7 +176,7 @@ fn GeneralForm(customer: Customer) -> impl IntoView {
         if errors.has_any() {
             return;
         }
-        let c = original.get_value();
+        let c = original.get_untracked();
         let name = checked.map(|n| n.as_str().to_owned()).unwrap_or_default();
         save.dispatch(UpdateCustomerInput {
             name: (name != c.name).then_some(name),
@@ -184,9 +191,40 @@ fn GeneralForm(customer: Customer) -> impl IntoView {
         });
     };
 
-    let reload = Callback::new(move |_| selected.reload());
+    // Someone else saved since this form read the customer.
+    let newer = move || {
+        selected
+            .get()
+            .is_some_and(|c| c.version > original.with(|o| o.version))
+    };
+    let reset = move |c: Customer| {
+        name.set(c.name.clone());
+        level.set(c.level);
+        service_type.set(c.service_type);
+        child_types.set(c.child_service_types.clone());
+        reference.set(c.customer_reference.clone().unwrap_or_default());
+        country.set(Some(Choice {
+            value: c.device_country.code.clone(),
+            label: c.device_country.name.clone(),
+            hint: None,
+        }));
+        original.set(c);
+        errors.clear();
+    };
+    let reload = Callback::new(move |_| {
+        if let Some(c) = selected.get_untracked_customer() {
+            reset(c);
+        }
+        selected.reload();
+    });
     view! {
         <form class="section-form" on:submit=on_submit novalidate data-testid="general-form">
+            <Show when=newer>
+                <div class="notice problem" role="status" data-testid="changed-elsewhere">
+                    <span>"Someone else changed this customer since you opened it."</span>
+                    <button type="button" class="button secondary small" on:click=move |_| reload.run(())>"Reload"</button>
+                </div>
+            </Show>
             <Problem error=Signal::derive(move || errors.general()) reload=reload />
             <Field id="edit-name" label="Name" name="name" errors
                 hint=Signal::derive(move || renamed().then(|| "After renaming, this customer's users must sign in with the new name.".to_owned()))>
@@ -251,21 +289,28 @@ fn GeneralForm(customer: Customer) -> impl IntoView {
                 </button>
             </div>
         </form>
-        {(!is_own).then(|| view! { <MoveForm customer=customer.clone() /> })}
-        {matches!(customer.state, CustomerState::InTrial | CustomerState::TrialExpired).then(|| view! { <Convert customer=customer.clone() /> })}
+        {(!is_own).then(|| view! { <MoveForm current=original /> })}
+        {move || {
+            matches!(original.with(|c| c.state), CustomerState::InTrial | CustomerState::TrialExpired)
+                .then(|| view! { <Convert current=original /> })
+        }}
     }
 }
 
 /// Moving the customer, with its subtree, under another parent.
 #[component]
-fn MoveForm(customer: Customer) -> impl IntoView {
+fn MoveForm(current: RwSignal<Customer>) -> impl IntoView {
     let session = use_session();
     let tree = use_tree();
-    let selected = expect_context::<Selected>();
     let errors = FormErrors::new();
-    let old_parent = customer.parent.as_ref().map(|p| p.id.clone());
-    let parent_id = RwSignal::new(old_parent.clone().unwrap_or_else(|| Id::new("")));
-    let current = RwSignal::new(customer.parent.clone());
+    let customer = current.get_untracked();
+    let parent_id = RwSignal::new(
+        customer
+            .parent
+            .as_ref()
+            .map_or_else(|| Id::new(""), |p| p.id.clone()),
+    );
+    let parent = Signal::derive(move || current.with(|c| c.parent.clone()));
     // Only levels above this customer's can be its parent (the server checks its children too).
     let level = customer.level.shared();
     let levels = Signal::derive(move || {
@@ -275,22 +320,22 @@ fn MoveForm(customer: Customer) -> impl IntoView {
             .map(Into::into)
             .collect::<Vec<_>>()
     });
-    let id = customer.id.clone();
-    let version = customer.version;
     let status = expect_context::<SaveStatus>();
     let do_move = Action::new_local(move |target: &Id| {
+        let c = current.get_untracked();
         let vars = MoveVars {
-            id: id.clone(),
+            id: c.id.clone(),
             new_parent_id: target.clone(),
-            expected_version: Some(version),
+            expected_version: Some(c.version),
         };
-        let old_parent = old_parent.clone();
+        let old_parent = c.parent.map(|p| p.id);
         let target = target.clone();
         async move {
             match api::customers::move_to(session.token().as_deref(), vars).await {
-                Ok(c) => {
+                Ok(moved) => {
                     status.saved("Moved.");
-                    tree.changed(&c.id, &[Some(target), old_parent]);
+                    tree.changed(&moved.id, &[Some(target), old_parent]);
+                    current.set(moved);
                 }
                 Err(error) => {
                     session.check(&error);
@@ -303,7 +348,7 @@ fn MoveForm(customer: Customer) -> impl IntoView {
         ev.prevent_default();
         errors.clear();
         let target = parent_id.get_untracked();
-        if current.with_untracked(|c| c.as_ref().map(|p| &p.id) == Some(&target)) {
+        if parent.with_untracked(|p| p.as_ref().map(|p| &p.id) == Some(&target)) {
             errors.set("parentId", "Choose a different parent to move to.");
             return;
         }
@@ -312,9 +357,18 @@ fn MoveForm(customer: Customer) -> impl IntoView {
     view! {
         <form class="section-form sub" on:submit=on_submit novalidate data-testid="move-form">
             <h4>"Move"</h4>
-            <p class="muted small">"Moves this customer with all its customers and devices. Only customers above its level are offered."</p>
-            <Problem error=Signal::derive(move || errors.general()) reload=Callback::new(move |_| selected.reload()) />
-            <ParentPicker parent_id current=Signal::derive(move || current.get()) errors levels label="New parent" exclude=customer.id.clone() />
+            <p class="muted small">
+                "Moves this customer with all its customers and devices. Only customers above its level are offered."
+            </p>
+            <Problem error=Signal::derive(move || errors.general()) />
+            <ParentPicker
+                parent_id
+                current=parent
+                errors
+                levels
+                label="New parent"
+                exclude=customer.id.clone()
+            />
             <div class="form-actions">
                 <button type="submit" class="button secondary" disabled=move || do_move.pending().get()>
                     {move || if do_move.pending().get() { "Moving…" } else { "Move" }}
@@ -326,23 +380,22 @@ fn MoveForm(customer: Customer) -> impl IntoView {
 
 /// Converting a trial to production.
 #[component]
-fn Convert(customer: Customer) -> impl IntoView {
+fn Convert(current: RwSignal<Customer>) -> impl IntoView {
     let session = use_session();
     let tree = use_tree();
     let error = RwSignal::new(None::<ApiError>);
     let status = expect_context::<SaveStatus>();
-    let id = customer.id.clone();
-    let parent = customer.parent.as_ref().map(|p| p.id.clone());
     let convert = Action::new_local(move |_: &()| {
-        let id = id.clone();
-        let parent = parent.clone();
+        let c = current.get_untracked();
+        let parent = c.parent.map(|p| p.id);
         async move {
-            match api::customers::convert_to_production(session.token().as_deref(), id.clone())
+            match api::customers::convert_to_production(session.token().as_deref(), c.id.clone())
                 .await
             {
-                Ok(_) => {
+                Ok(converted) => {
                     status.saved("Converted to production.");
-                    tree.changed(&id, &[parent]);
+                    tree.changed(&converted.id, &[parent]);
+                    current.set(converted);
                 }
                 Err(e) => {
                     session.check(&e);
@@ -351,18 +404,25 @@ fn Convert(customer: Customer) -> impl IntoView {
             }
         }
     });
+    let text = move || {
+        current.with(|c| match c.trial_expires_at.as_ref() {
+            Some(at) => format!("{} (ends {}).", state_label(c.state), at.date()),
+            None => state_label(c.state).to_owned(),
+        })
+    };
     view! {
         <div class="section-form sub">
             <h4>"Trial"</h4>
-            <p class="muted small">
-                {match customer.trial_expires_at.as_ref() {
-                    Some(at) => format!("{} (ends {}).", state_label(customer.state), at.date()),
-                    None => state_label(customer.state).to_owned(),
-                }}
-            </p>
+            <p class="muted small">{text}</p>
             <Problem error=error />
-            <button type="button" class="button secondary" disabled=move || convert.pending().get()
-                on:click=move |_| { convert.dispatch(()); }>
+            <button
+                type="button"
+                class="button secondary"
+                disabled=move || convert.pending().get()
+                on:click=move |_| {
+                    convert.dispatch(());
+                }
+            >
                 {move || if convert.pending().get() { "Converting…" } else { "Convert to production" }}
             </button>
         </div>

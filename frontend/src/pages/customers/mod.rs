@@ -277,12 +277,20 @@ pub fn NoSelection() -> impl IntoView {
 pub struct Selected {
     pub id: Memo<Id>,
     pub customer: LocalResource<Result<Option<Customer>, ApiError>>,
+    /// The last customer loaded; unlike the resource, it keeps its value while reloading, so
+    /// views of it are not drawn anew for every reload.
+    latest: RwSignal<Option<Customer>>,
 }
 
 impl Selected {
     /// The loaded customer, if loaded and present.
     pub fn get(&self) -> Option<Customer> {
-        self.customer.get().and_then(Result::ok).flatten()
+        self.latest.get()
+    }
+
+    /// The loaded customer, without subscribing.
+    pub fn get_untracked_customer(&self) -> Option<Customer> {
+        self.latest.get_untracked()
     }
 
     pub fn reload(&self) {
@@ -373,13 +381,29 @@ pub fn CustomerDetail() -> impl IntoView {
             result
         }
     });
-    let selected = Selected { id, customer };
+    let latest = RwSignal::new(None);
+    Effect::new(move |_| {
+        if let Some(result) = customer.get() {
+            latest.set(result.ok().flatten());
+        }
+    });
+    let selected = Selected {
+        id,
+        customer,
+        latest,
+    };
     provide_context(selected);
     let can_manage = viewer.can(Can::ManageCustomers);
     let removing = use_context::<TreeActions>();
 
     let head = move || {
-        customer.get().map(|result| match result {
+        // While reloading, the last customer stays on screen.
+        let state = match customer.get() {
+            Some(Err(e)) => Some(Err(e)),
+            Some(Ok(None)) => Some(Ok(None)),
+            _ => latest.get().map(|c| Ok(Some(c))),
+        };
+        state.map(|result| match result {
             Err(error) => view! {
                 <Problem error=Signal::derive(move || Some(error.clone())) retry=Callback::new(move |_| customer.refetch()) />
             }.into_any(),
@@ -509,7 +533,8 @@ pub fn Section() -> impl IntoView {
             return view! { <p class="muted">"Your role does not give access to this section."</p> }.into_any();
         }
         let id = selected.id.get();
-        let content = match kind {
+        // Drawn anew for another section or customer only, not for what a section reads.
+        let content = untrack(|| match kind {
             SectionKind::General => view! { <general::General /> }.into_any(),
             SectionKind::Profile => view! { <profile::Profile id=id.clone() /> }.into_any(),
             SectionKind::Contacts => view! { <contacts::Contacts id=id.clone() /> }.into_any(),
@@ -519,7 +544,7 @@ pub fn Section() -> impl IntoView {
             SectionKind::Branding => view! { <branding::Branding id=id.clone() /> }.into_any(),
             SectionKind::Users => view! { <users::Users id=id.clone() /> }.into_any(),
             SectionKind::History => view! { <history::History id=id.clone() /> }.into_any(),
-        };
+        });
         view! {
             <section class="section" aria-label=kind.label() data-testid=format!("section-{}", kind.slug())>
                 <h3>{kind.label()}</h3>

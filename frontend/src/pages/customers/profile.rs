@@ -61,7 +61,8 @@ pub fn with_details(
         }
         .into_any(),
         Some(Ok(None)) => view! { <p class="muted">"This customer is no longer visible to you."</p> }.into_any(),
-        Some(Ok(Some(d))) => show(d),
+        // Drawn from the new data only, not from what the form reads while it is built.
+        Some(Ok(Some(d))) => untrack(|| show(d)),
     }
     }
 }
