@@ -1,6 +1,7 @@
 //! The end-to-end test harness: [`TestApp::spawn`] starts the real Canopy server on a free
 //! loopback port over a fresh SQLite file, and offers a small GraphQL client for it.
 
+pub mod child;
 pub mod invariants;
 
 use std::path::PathBuf;

@@ -84,7 +84,8 @@ pub struct Operation {
 /// Checks a request against the limits, parsing it (the parsed document stays cached in the
 /// request, so execution does not parse again), and tells which operation it runs.
 ///
-/// A syntax error is returned as the parser reports it; every limit error carries [`CODE`].
+/// A syntax error is returned as the parser reports it, coded `BAD_USER_INPUT`; every limit
+/// error carries [`CODE`].
 pub fn check(limits: &Limits, request: &mut Request) -> ServerResult<Operation> {
     let bytes = request.query.len();
     if bytes > limits.max_query_bytes {
@@ -101,7 +102,13 @@ pub fn check(limits: &Limits, request: &mut Request) -> ServerResult<Operation> 
         )));
     }
     let operation_name = request.operation_name.clone();
-    let doc = request.parsed_query()?;
+    let doc = request.parsed_query().map_err(|mut error| {
+        error
+            .extensions
+            .get_or_insert_with(Default::default)
+            .set("code", "BAD_USER_INPUT");
+        error
+    })?;
     let stats = analyse(doc);
     if stats.depth > limits.max_depth {
         return Err(too_complex(format!(

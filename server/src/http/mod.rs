@@ -334,7 +334,21 @@ impl GraphQLEndpoint {
             operation = %label,
             kind = operation.kind.map(|k| k.to_string()).unwrap_or_default(),
         );
-        let response = self.schema.execute(request).instrument(span.clone()).await;
+        let mut response = self.schema.execute(request).instrument(span.clone()).await;
+        // Our own errors always carry a code; the ones without are async-graphql's rejections
+        // of the document or of argument and variable values: bad input, said so.
+        for error in &mut response.errors {
+            let coded = error
+                .extensions
+                .as_ref()
+                .is_some_and(|ext| ext.get("code").is_some());
+            if !coded {
+                error
+                    .extensions
+                    .get_or_insert_with(Default::default)
+                    .set("code", "BAD_USER_INPUT");
+            }
+        }
 
         // Errors raised before execution (validation, variables) come without a path and
         // without data: the spec's "request error".

@@ -140,3 +140,32 @@ async fn bad_ids_and_cursors_read_as_missing_or_bad_input() {
         }
     }
 }
+
+#[tokio::test]
+async fn documents_and_values_the_schema_rejects_carry_a_code() {
+    let app = TestApp::spawn().await;
+    let token = app.sign_in_admin().await;
+    let cases = [
+        ("an unknown field", "{ nope }", json!({})),
+        ("a syntax error", "{ root { ", json!({})),
+        (
+            "a wrong enum value",
+            "{ customers(levels: [EMPEROR]) { totalCount } }",
+            json!({}),
+        ),
+        (
+            "a variable of the wrong type",
+            "query($n: Int) { customers(first: $n) { totalCount } }",
+            json!({ "n": "ten" }),
+        ),
+        (
+            "a missing required argument",
+            "{ customer { id } }",
+            json!({}),
+        ),
+    ];
+    for (why, query, vars) in cases {
+        let body = app.gql(Some(&token), query, vars).await;
+        assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{why}: {body}");
+    }
+}
