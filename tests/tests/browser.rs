@@ -782,6 +782,152 @@ async fn a_conflicting_edit_says_so_and_offers_to_reload() {
     .await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn adding_a_user_without_a_password_gives_a_set_password_link() {
+    let app = spawn_app().await;
+    let token = app.sign_in_admin().await;
+    let root = app.root_id(&token).await;
+    let id = app
+        .create_customer(&token, &root, "Linden Reseller", "RESELLER", json!({}))
+        .await;
+
+    run_in_browser("users", |browser| async move {
+        sign_in_as_admin(&browser, &app).await?;
+        browser
+            .open(&app, &format!("/customers/{id}/users"))
+            .await?;
+        browser.button("Add user").await?.click().await?;
+        browser
+            .type_into("Username (e-mail)", "ops@linden.example")
+            .await?;
+        browser.select("Role", "Manager").await?;
+        browser.within_dialog().await?.button("Save").await?;
+        let link = browser
+            .find(Locator::Css("[data-testid=set-password-link] input"))
+            .await?;
+        eventually("the one-time link", || async {
+            link.prop("value")
+                .await
+                .ok()??
+                .contains("/set-password#token=")
+                .then_some(())
+        })
+        .await?;
+        browser
+            .wait_for_text(Locator::Css("[data-testid=users]"), "ops@linden.example")
+            .await?;
+        browser.screenshot("users").await?;
+        Ok(())
+    })
+    .await;
+}
+
+/// The README's picture: a realistic tree and a customer's contacts (saved as
+/// `target/screenshots/console.png`; `docs/screenshot.png` is a copy).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_console_with_a_realistic_tree() {
+    let app = spawn_app().await;
+    let token = app.sign_in_admin().await;
+    let root = app.root_id(&token).await;
+    let europe = app
+        .create_customer(
+            &token,
+            &root,
+            "EuroBackup Distribution",
+            "DISTRIBUTOR",
+            json!({}),
+        )
+        .await;
+    app.create_customer(
+        &token,
+        &root,
+        "Pacific Data Partners",
+        "DISTRIBUTOR",
+        json!({ "deviceCountry": "AU" }),
+    )
+    .await;
+    app.create_customer(
+        &token,
+        &root,
+        "Maple IT Services",
+        "RESELLER",
+        json!({ "deviceCountry": "CA", "inTrial": true }),
+    )
+    .await;
+    let benelux = app
+        .create_customer(
+            &token,
+            &europe,
+            "Benelux Secure",
+            "SUB_DISTRIBUTOR",
+            json!({ "deviceCountry": "NL" }),
+        )
+        .await;
+    app.create_customer(
+        &token,
+        &europe,
+        "Alpine Systems",
+        "RESELLER",
+        json!({ "deviceCountry": "CH", "inTrial": true }),
+    )
+    .await;
+    let harbour = app
+        .create_customer(
+            &token,
+            &benelux,
+            "Harbour Logistics",
+            "END_CUSTOMER",
+            json!({ "deviceCountry": "NL" }),
+        )
+        .await;
+    app.create_customer(
+        &token,
+        &benelux,
+        "Delft Dental",
+        "END_CUSTOMER",
+        json!({ "deviceCountry": "NL" }),
+    )
+    .await;
+    app.create_customer(
+        &token,
+        &harbour,
+        "Rotterdam Warehouse",
+        "SITE",
+        json!({ "deviceCountry": "NL" }),
+    )
+    .await;
+    for (first, last, email) in [
+        ("Ada", "Lovelace", "ada@harbour.example"),
+        ("Joris", "de Vries", "joris@harbour.example"),
+    ] {
+        app.data(
+            Some(&token),
+            "mutation($c: ID!, $i: ContactInput!) { addContact(customerId: $c, input: $i) { id } }",
+            json!({ "c": harbour, "i": { "firstName": first, "lastName": last, "email": email, "roles": ["TECHNICAL"] } }),
+        )
+        .await;
+    }
+
+    run_in_browser("console", |browser| async move {
+        sign_in_as_admin(&browser, &app).await?;
+        browser.toggle("Expand EuroBackup Distribution").await?;
+        browser.toggle("Expand Benelux Secure").await?;
+        browser.tree_item("Harbour Logistics", 4).await?;
+        browser
+            .open(&app, &format!("/customers/{harbour}/contacts"))
+            .await?;
+        browser.toggle("Expand EuroBackup Distribution").await?;
+        browser.toggle("Expand Benelux Secure").await?;
+        browser.tree_item("Harbour Logistics", 4).await?;
+        browser
+            .wait_for_text(Locator::Css("[data-testid=contacts]"), "Joris de Vries")
+            .await?;
+        browser.screenshot("console").await?;
+        Ok(())
+    })
+    .await;
+}
+
 /// A 1×1 PNG, for the logo upload.
 const TINY_PNG: &[u8] = &[
     0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,

@@ -285,7 +285,7 @@ fn TreeItem(node: Node, depth: usize) -> AnyView {
         >
             <div class="node-row" class:selected=selected>
                 {toggle}
-                <a id=name_id.clone() class="node-name" href=href tabindex="-1" data-testid="node-name">
+                <a id=name_id.clone() class="node-name" href=href tabindex="-1" title=name data-testid="node-name">
                     {name}
                 </a>
                 {move || {

@@ -13,6 +13,7 @@ use crate::{
     components::{
         dialog::{Confirm, Modal},
         form::{optional, Field, FormErrors, Problem},
+        icons::{PenIcon, TrashIcon},
     },
     session::use_session,
     state::{use_tree, use_viewer},
@@ -73,8 +74,8 @@ pub fn Contacts(id: Id) -> impl IntoView {
                                     <td>{c.roles.iter().map(|r| r.label()).collect::<Vec<_>>().join(", ")}</td>
                                     <td class="row-buttons">
                                         {editable.then(|| view! {
-                                            <button type="button" class="button link" aria-label=format!("Edit {name}") on:click=move |_| editing.set(Some(Some(edit.clone())))>"Edit"</button>
-                                            <button type="button" class="button link danger" aria-label=format!("Remove {name}") on:click=move |_| { remove_error.set(None); removing.set(Some(remove.clone())) }>"Remove"</button>
+                                            <button type="button" class="icon-button" title="Edit" aria-label=format!("Edit {name}") on:click=move |_| editing.set(Some(Some(edit.clone())))><PenIcon /></button>
+                                            <button type="button" class="icon-button" title="Remove" aria-label=format!("Remove {name}") on:click=move |_| { remove_error.set(None); removing.set(Some(remove.clone())) }><TrashIcon /></button>
                                         })}
                                     </td>
                                 </tr>
