@@ -296,6 +296,38 @@ mod tests {
         }
     }
 
+    #[tokio::test]
+    async fn sqlite_files_are_created_with_their_pragmas_on_every_connection() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("new.db");
+        let pool = connect(&format!("sqlite://{}", file.display()))
+            .await
+            .unwrap();
+        assert!(file.exists());
+        // Two connections at once, so the second is a fresh one too.
+        let mut first = pool.acquire().await.unwrap();
+        let mut second = pool.acquire().await.unwrap();
+        for conn in [&mut *first, &mut *second] {
+            let (mode,): (String,) = sqlx::query_as("PRAGMA journal_mode")
+                .fetch_one(&mut *conn)
+                .await
+                .unwrap();
+            let (keys,): (i64,) = sqlx::query_as("PRAGMA foreign_keys")
+                .fetch_one(&mut *conn)
+                .await
+                .unwrap();
+            let (timeout,): (i64,) = sqlx::query_as("PRAGMA busy_timeout")
+                .fetch_one(&mut *conn)
+                .await
+                .unwrap();
+            let (sync,): (i64,) = sqlx::query_as("PRAGMA synchronous")
+                .fetch_one(&mut *conn)
+                .await
+                .unwrap();
+            assert_eq!((mode.as_str(), keys, timeout, sync), ("wal", 1, 10_000, 1));
+        }
+    }
+
     #[test]
     fn the_builder_numbers_its_placeholders() {
         let mut q = QueryBuilder::new("SELECT 1 WHERE a IN (");

@@ -73,6 +73,14 @@ impl TestDatabase {
                     .execute(&mut admin)
                     .await
                     .expect("a test database can be created");
+                // Commits need not wait for the disk in throwaway databases (a crash of the
+                // PostgreSQL server itself is not what any test is about).
+                sqlx::query(&format!(
+                    "ALTER DATABASE {name} SET synchronous_commit = off"
+                ))
+                .execute(&mut admin)
+                .await
+                .expect("a test database can be configured");
                 let _ = admin.close().await;
                 Self {
                     url: format!("{server}/{name}"),
