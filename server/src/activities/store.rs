@@ -3,10 +3,9 @@
 use canopy_shared::ActivityKind;
 use sqlx::{AnyConnection, AnyExecutor};
 
-use crate::db::QueryBuilder;
-
 use crate::clock::to_datetime;
 use crate::context::Scope;
+use crate::db::QueryBuilder;
 use crate::error::{AppError, AppResult};
 use crate::ids::{self, Kind};
 

@@ -4,9 +4,8 @@
 use canopy_shared::ContactRole;
 use sqlx::{AnyConnection, AnyExecutor};
 
-use crate::db::QueryBuilder;
-
 use crate::context::Scope;
+use crate::db::QueryBuilder;
 use crate::error::{AppError, AppResult};
 use crate::ids::{self, Kind};
 

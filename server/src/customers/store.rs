@@ -6,11 +6,9 @@ use std::collections::HashMap;
 use canopy_shared::{CustomerLevel, CustomerState};
 use sqlx::{AnyConnection, AnyExecutor};
 
-use crate::db::QueryBuilder;
-
 use super::model::{CustomerCursor, CustomerOrder, CustomerRow, COLUMNS};
 use crate::context::Scope;
-use crate::db;
+use crate::db::{self, QueryBuilder};
 use crate::error::{AppError, AppResult};
 
 /// The customer with this id, if it is in scope.

@@ -8,12 +8,10 @@
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, AnyExecutor};
 
-use crate::db::QueryBuilder;
-
 use crate::clock::to_datetime;
 use crate::context::Scope;
 use crate::customers::model::CustomerRow;
-use crate::db;
+use crate::db::{self, QueryBuilder};
 use crate::error::{AppError, AppResult};
 use crate::ids::{self, Kind};
 

@@ -2,9 +2,8 @@
 
 use sqlx::{AnyConnection, AnyExecutor};
 
-use crate::db::QueryBuilder;
-
 use crate::context::Scope;
+use crate::db::QueryBuilder;
 use crate::error::AppResult;
 use crate::ids::{self, Kind};
 

@@ -4,10 +4,8 @@ use std::collections::HashMap;
 
 use sqlx::{AnyConnection, AnyExecutor};
 
-use crate::db::QueryBuilder;
-
 use crate::context::Scope;
-use crate::db;
+use crate::db::{self, QueryBuilder};
 use crate::error::{AppError, AppResult};
 
 /// One row of `users` (without the password hash, which only sign-in reads).
