@@ -10,10 +10,11 @@ CREATE TABLE data_centers (
     code       TEXT PRIMARY KEY,
     name       TEXT NOT NULL,
     country    TEXT NOT NULL,
-    active     BOOLEAN NOT NULL DEFAULT TRUE
+    -- Booleans are 0/1 integers on both backends (see server/src/db.rs).
+    active     SMALLINT NOT NULL DEFAULT 1
 );
 -- A country has at most one active data center: the one its customers are pinned to.
-CREATE UNIQUE INDEX data_centers_active_country ON data_centers (country) WHERE active;
+CREATE UNIQUE INDEX data_centers_active_country ON data_centers (country) WHERE active = 1;
 
 INSERT INTO data_centers (code, name, country) VALUES
     ('US', 'United States', 'US'),
@@ -66,7 +67,7 @@ CREATE TABLE users (
     username_key     TEXT NOT NULL,
     password_hash    TEXT,
     role             TEXT NOT NULL,
-    security_officer BOOLEAN NOT NULL DEFAULT FALSE,
+    security_officer SMALLINT NOT NULL DEFAULT 0,
     first_name       TEXT,
     last_name        TEXT,
     created_at       BIGINT NOT NULL

@@ -54,7 +54,8 @@ pub struct Config {
     #[arg(long, env = "CANOPY_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
 
-    /// Database URL; the SQLite file is created when missing.
+    /// Database URL: `sqlite://FILE` (the file is created when missing) or
+    /// `postgres://USER:PASSWORD@HOST:PORT/DATABASE` (the database must exist).
     #[arg(
         long = "database",
         env = "DATABASE_URL",

@@ -18,7 +18,7 @@ use crate::config::Config;
 use crate::context::AppState;
 use crate::graphiql::{self, GraphiqlAssets};
 use crate::http::{GraphQLEndpoint, Limits};
-use crate::live::LocalBus;
+use crate::live::{LocalBus, PgBus};
 use crate::ops::{self, Metrics};
 use crate::schema::{self, CanopySchema};
 use crate::{bootstrap, db};
@@ -60,6 +60,11 @@ impl Application {
         if let Some(first) = bootstrap::ensure_root(&pool, &config, clock.as_ref()).await? {
             announce_first_start(&first);
         }
+        // Live updates reach the subscribers of every process sharing a PostgreSQL database.
+        let events = match db::Backend::of(&pool) {
+            db::Backend::Sqlite => LocalBus::shared(),
+            db::Backend::Postgres => PgBus::start(&config.database_url, pool.clone()).await?,
+        };
         let state = AppState {
             pool,
             clock,
@@ -67,7 +72,7 @@ impl Application {
             public_url: String::new(),
             sign_in_throttle: Default::default(),
             default_sender_email: config.default_sender_email.clone(),
-            events: LocalBus::shared(),
+            events,
         };
         let acceptor = TcpListener::bind(config.listen)
             .into_acceptor()

@@ -1,10 +1,8 @@
 //! The customer tree's invariants, recomputed from the rows themselves: what must hold after
-//! any mix of concurrent writes, crashes and restores.
-
-use sqlx::SqlitePool;
+//! any mix of concurrent writes, crashes and restores. Portable SQL: runs on both backends.
 
 /// Every violated invariant, described; empty when the tree is sound.
-pub async fn violations(pool: &SqlitePool) -> Vec<String> {
+pub async fn violations(pool: &canopy_server::db::Pool) -> Vec<String> {
     let checks: &[(&str, &str)] = &[
         (
             "exactly one root",
