@@ -16,6 +16,10 @@ struct Ledger {
     created: HashMap<String, String>,
     /// Customers whose removal was acknowledged.
     removed: Vec<String>,
+    /// Devices whose addition was acknowledged, and those whose removal was.
+    devices: Vec<String>,
+    devices_removed: Vec<String>,
+    profile_edits: usize,
     /// The highest version an acknowledged change returned, per customer ID.
     versions: HashMap<String, i64>,
     /// The name set by the acknowledged rename with the highest version, per customer ID.
@@ -70,10 +74,11 @@ async fn client(
 ) {
     let mut rng = Rng(seed);
     let mut mine: Vec<String> = Vec::new();
+    let mut my_devices: Vec<String> = Vec::new();
     let mut n = 0;
     while Instant::now() < until {
         n += 1;
-        let op = rng.below(10);
+        let op = rng.below(15);
         let body: Value;
         if op < 4 || mine.is_empty() {
             let name = format!("C{seed}-{n}");
@@ -151,6 +156,55 @@ async fn client(
                 let top = ledger.versions.entry(id).or_default();
                 *top = (*top).max(v);
             }
+        } else if op < 12 {
+            let id = mine[rng.below(mine.len())].clone();
+            let Ok(answer) = app
+                .try_gql(
+                    Some(&token),
+                    "mutation($id: ID!, $n: String!) { updateCompanyProfile(customerId: $id, input: { legalName: $n, address: { city: \"Utrecht\" } }) { id } }",
+                    json!({ "id": id, "n": format!("Legal {seed}-{n}") }),
+                )
+                .await
+            else {
+                return;
+            };
+            body = answer;
+            if body["errors"].is_null() {
+                ledger.lock().unwrap().profile_edits += 1;
+            }
+        } else if op == 12 || (op == 13 && my_devices.is_empty()) {
+            let customer = mine[rng.below(mine.len())].clone();
+            let Ok(answer) = app
+                .try_gql(
+                    Some(&token),
+                    "mutation($c: ID!, $n: String!, $b: Float) { addDevice(customerId: $c, input: { name: $n, usedStorageBytes: $b }) { id } }",
+                    json!({ "c": customer, "n": format!("dev-{seed}-{n}"), "b": (rng.below(1 << 20) as f64) }),
+                )
+                .await
+            else {
+                return;
+            };
+            body = answer;
+            if let Some(id) = body["data"]["addDevice"]["id"].as_str() {
+                my_devices.push(id.to_owned());
+                ledger.lock().unwrap().devices.push(id.to_owned());
+            }
+        } else if op == 13 {
+            let id = my_devices.swap_remove(rng.below(my_devices.len()));
+            let Ok(answer) = app
+                .try_gql(
+                    Some(&token),
+                    "mutation($id: ID!) { removeDevice(id: $id) }",
+                    json!({ "id": id }),
+                )
+                .await
+            else {
+                return;
+            };
+            body = answer;
+            if body["errors"].is_null() {
+                ledger.lock().unwrap().devices_removed.push(id);
+            }
         } else {
             let id = mine.swap_remove(rng.below(mine.len()));
             let Ok(answer) = app
@@ -173,6 +227,8 @@ async fn client(
             Some("CONFLICT") => ledger.lock().unwrap().conflicts += 1,
             // A rename may race a removal of the same customer by another client.
             Some("NOT_FOUND") => {}
+            // Customers with devices are not removed (DOMAIN.md); the load tries anyway.
+            Some("HAS_DEVICES") => {}
             Some(code) => ledger
                 .lock()
                 .unwrap()
@@ -218,10 +274,13 @@ async fn concurrent_writers_keep_every_invariant_and_lose_nothing() {
         ledger.created.len()
     );
     eprintln!(
-        "load: {} creates, {} removals, {} acknowledged updates, {} conflicts",
+        "load: {} creates, {} removals, {} acknowledged updates, {} profile edits, {} devices added, {} removed, {} conflicts",
         ledger.created.len(),
         ledger.removed.len(),
         ledger.updates,
+        ledger.profile_edits,
+        ledger.devices.len(),
+        ledger.devices_removed.len(),
         ledger.conflicts
     );
     assert_eq!(
@@ -271,6 +330,21 @@ async fn concurrent_writers_keep_every_invariant_and_lose_nothing() {
         assert!(
             found["customer"].is_null(),
             "acknowledged removal of {id} is undone"
+        );
+    }
+    for id in &ledger.devices {
+        let found = app
+            .data(
+                Some(&admin),
+                "query($id: ID!) { device(id: $id) { id } }",
+                json!({ "id": id }),
+            )
+            .await;
+        let removed = ledger.devices_removed.contains(id);
+        assert_eq!(
+            found["device"].is_null(),
+            removed,
+            "acknowledged device {id} (removed: {removed})"
         );
     }
 }
