@@ -58,9 +58,31 @@ impl Backend {
 /// "canopy" in ASCII). See [`begin_write`].
 const WRITE_LOCK_KEY: i64 = 0x63_61_6e_6f_70_79;
 
+/// How many connections the pool holds, and how long a request waits for one.
+#[derive(Clone, Copy, Debug)]
+pub struct PoolSettings {
+    pub max_connections: u32,
+    /// After this, the request fails with `SERVICE_UNAVAILABLE` instead of queueing on.
+    pub acquire_timeout: std::time::Duration,
+}
+
+impl Default for PoolSettings {
+    fn default() -> Self {
+        Self {
+            max_connections: 8,
+            acquire_timeout: std::time::Duration::from_secs(5),
+        }
+    }
+}
+
+/// Opens the database at `url` with the default pool settings; see [`connect_with`].
+pub async fn connect(url: &str) -> anyhow::Result<Pool> {
+    connect_with(url, PoolSettings::default()).await
+}
+
 /// Opens the database at `url` (SQLite: creating the file when missing) and brings its schema
 /// up to date with the backend's migration set (`migrations/sqlite` or `migrations/postgres`).
-pub async fn connect(url: &str) -> anyhow::Result<Pool> {
+pub async fn connect_with(url: &str, settings: PoolSettings) -> anyhow::Result<Pool> {
     sqlx::any::install_default_drivers();
     let backend = Backend::of_url(url)?;
     let url = match backend {
@@ -74,7 +96,8 @@ pub async fn connect(url: &str) -> anyhow::Result<Pool> {
     let options = AnyConnectOptions::from_str(&url)
         .with_context(|| format!("invalid database URL {url:?}"))?;
     let pool = AnyPoolOptions::new()
-        .max_connections(8)
+        .max_connections(settings.max_connections.max(1))
+        .acquire_timeout(settings.acquire_timeout)
         .after_connect(move |conn, _meta| {
             Box::pin(async move {
                 if backend == Backend::Sqlite {

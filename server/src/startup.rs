@@ -56,7 +56,14 @@ impl Application {
 
     /// Builds the server with the given clock (tests move time with it).
     pub async fn build_with_clock(config: Config, clock: SharedClock) -> anyhow::Result<Self> {
-        let pool = db::connect(&config.database_url).await?;
+        let pool = db::connect_with(
+            &config.database_url,
+            db::PoolSettings {
+                max_connections: config.db_max_connections,
+                acquire_timeout: std::time::Duration::from_secs(config.db_acquire_timeout_secs),
+            },
+        )
+        .await?;
         if let Some(first) = bootstrap::ensure_root(&pool, &config, clock.as_ref()).await? {
             announce_first_start(&first);
         }
