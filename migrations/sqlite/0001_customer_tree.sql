@@ -5,15 +5,19 @@
 -- [path, path with its final '/' replaced by '0'), so scope checks, subtree search and cycle
 -- checks are range lookups instead of walks. `child_count` and `descendant_count` are maintained
 -- by the storage layer on every create, move and remove (a customer has at most five ancestors).
+--
+-- Every id is AUTOINCREMENT: SQLite would otherwise hand a deleted row's id to the next row,
+-- and a global ID a client (or the audit history) still holds would name a different object.
 
 CREATE TABLE data_centers (
     code       TEXT PRIMARY KEY,
     name       TEXT NOT NULL,
     country    TEXT NOT NULL,
-    active     BOOLEAN NOT NULL DEFAULT TRUE
+    -- Booleans are 0/1 integers on both backends (see server/src/db.rs).
+    active     SMALLINT NOT NULL DEFAULT 1
 );
 -- A country has at most one active data center: the one its customers are pinned to.
-CREATE UNIQUE INDEX data_centers_active_country ON data_centers (country) WHERE active;
+CREATE UNIQUE INDEX data_centers_active_country ON data_centers (country) WHERE active = 1;
 
 INSERT INTO data_centers (code, name, country) VALUES
     ('US', 'United States', 'US'),
@@ -30,7 +34,7 @@ INSERT INTO data_centers (code, name, country) VALUES
     ('ZA', 'South Africa', 'ZA');
 
 CREATE TABLE customers (
-    id                  INTEGER PRIMARY KEY,
+    id                  INTEGER PRIMARY KEY AUTOINCREMENT,
     parent_id           INTEGER REFERENCES customers (id),
     path                TEXT NOT NULL,
     name                TEXT NOT NULL,
@@ -60,13 +64,13 @@ CREATE INDEX customers_children_by_level ON customers (parent_id, level, name_ke
 CREATE INDEX customers_children_by_created ON customers (parent_id, created_at, id);
 
 CREATE TABLE users (
-    id               INTEGER PRIMARY KEY,
+    id               INTEGER PRIMARY KEY AUTOINCREMENT,
     customer_id      INTEGER NOT NULL REFERENCES customers (id),
     username         TEXT NOT NULL,
     username_key     TEXT NOT NULL,
     password_hash    TEXT,
     role             TEXT NOT NULL,
-    security_officer BOOLEAN NOT NULL DEFAULT FALSE,
+    security_officer SMALLINT NOT NULL DEFAULT 0,
     first_name       TEXT,
     last_name        TEXT,
     created_at       BIGINT NOT NULL
@@ -83,7 +87,7 @@ CREATE TABLE sessions (
 CREATE INDEX sessions_user ON sessions (user_id);
 
 CREATE TABLE devices (
-    id                 INTEGER PRIMARY KEY,
+    id                 INTEGER PRIMARY KEY AUTOINCREMENT,
     customer_id        INTEGER NOT NULL REFERENCES customers (id),
     name               TEXT NOT NULL,
     name_key           TEXT NOT NULL,

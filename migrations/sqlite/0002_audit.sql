@@ -5,7 +5,7 @@
 -- a removed customer stays visible to those who could see that customer.
 
 CREATE TABLE audit_entries (
-    id             INTEGER PRIMARY KEY,
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
     at             BIGINT NOT NULL,
     actor_user_id  BIGINT,
     actor_username TEXT,

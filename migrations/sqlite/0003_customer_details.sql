@@ -24,7 +24,7 @@ UPDATE customers SET
           AND s.path < substr(customers.path, 1, length(customers.path) - 1) || '0');
 
 CREATE TABLE contacts (
-    id          INTEGER PRIMARY KEY,
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
     customer_id INTEGER NOT NULL REFERENCES customers (id),
     first_name  TEXT,
     last_name   TEXT,
@@ -62,7 +62,7 @@ CREATE TABLE company_profiles (
 );
 
 CREATE TABLE activities (
-    id             INTEGER PRIMARY KEY,
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
     customer_id    INTEGER NOT NULL REFERENCES customers (id),
     kind           TEXT NOT NULL,
     subject        TEXT NOT NULL,

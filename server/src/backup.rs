@@ -18,6 +18,9 @@ pub async fn backup(database_url: &str, to: &Path) -> anyhow::Result<u64> {
     if to.exists() {
         bail!("{} exists already; choose a new file", to.display());
     }
+    if crate::db::Backend::of_url(database_url)? != crate::db::Backend::Sqlite {
+        bail!("backup works on SQLite databases; for PostgreSQL use pg_dump -Fc");
+    }
     let mut conn = SqliteConnectOptions::from_str(database_url)
         .with_context(|| format!("invalid database URL {database_url:?}"))?
         .read_only(true)

@@ -54,7 +54,8 @@ pub struct Config {
     #[arg(long, env = "CANOPY_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
 
-    /// Database URL; the SQLite file is created when missing.
+    /// Database URL: `sqlite://FILE` (the file is created when missing) or
+    /// `postgres://USER:PASSWORD@HOST:PORT/DATABASE` (the database must exist).
     #[arg(
         long = "database",
         env = "DATABASE_URL",
@@ -102,6 +103,15 @@ pub struct Config {
         value_parser = parse_sender_email
     )]
     pub default_sender_email: String,
+
+    /// Database connections in the pool.
+    #[arg(long, env = "CANOPY_DB_MAX_CONNECTIONS", default_value_t = 8)]
+    pub db_max_connections: u32,
+
+    /// Seconds a request waits for a free database connection before it is refused with
+    /// `SERVICE_UNAVAILABLE`.
+    #[arg(long, env = "CANOPY_DB_ACQUIRE_TIMEOUT_SECS", default_value_t = 5)]
+    pub db_acquire_timeout_secs: u64,
 
     /// Folder holding GraphiQL's npm packages (`scripts/graphiql-assets` installs them); the
     /// server serves `/graphiql` from there, never from a CDN.
@@ -153,6 +163,8 @@ impl Config {
             cors_origins: Vec::new(),
             session_ttl_minutes: 12 * 60,
             default_sender_email: DEFAULT_SENDER_EMAIL.into(),
+            db_max_connections: 8,
+            db_acquire_timeout_secs: 5,
             graphiql_dir: PathBuf::from(".tools/graphiql/node_modules"),
             introspection: true,
             log_format: LogFormat::Text,

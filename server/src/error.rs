@@ -34,6 +34,9 @@ pub enum AppError {
     LevelRule { field: String, message: String },
     /// A move would put a customer under itself or one of its descendants.
     Cycle(String),
+    /// Every database connection stayed busy for the pool's acquire timeout: the server is
+    /// overloaded; the client may retry.
+    Unavailable,
     /// Anything unexpected: logged with its cause chain, reported as "internal error".
     Internal(anyhow::Error),
 }
@@ -69,6 +72,7 @@ impl AppError {
             Self::NameTaken { .. } => "NAME_TAKEN",
             Self::LevelRule { .. } => "LEVEL_RULE",
             Self::Cycle(_) => "CYCLE",
+            Self::Unavailable => "SERVICE_UNAVAILABLE",
             Self::Internal(_) => "INTERNAL",
         }
     }
@@ -95,6 +99,7 @@ impl AppError {
             | Self::HasDevices(m)
             | Self::StorageLocationLocked(m)
             | Self::Cycle(m) => m.clone(),
+            Self::Unavailable => "The server is busy: try again in a moment".into(),
             Self::Internal(_) => "internal error".into(),
         }
     }
@@ -110,7 +115,13 @@ impl AppError {
 
 impl From<sqlx::Error> for AppError {
     fn from(err: sqlx::Error) -> Self {
-        Self::Internal(anyhow::Error::new(err))
+        match err {
+            sqlx::Error::PoolTimedOut => {
+                tracing::warn!("no database connection became free in time");
+                Self::Unavailable
+            }
+            err => Self::Internal(anyhow::Error::new(err)),
+        }
     }
 }
 

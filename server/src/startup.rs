@@ -18,7 +18,7 @@ use crate::config::Config;
 use crate::context::AppState;
 use crate::graphiql::{self, GraphiqlAssets};
 use crate::http::{GraphQLEndpoint, Limits};
-use crate::live::LocalBus;
+use crate::live::{LocalBus, PgBus};
 use crate::ops::{self, Metrics};
 use crate::schema::{self, CanopySchema};
 use crate::{bootstrap, db};
@@ -56,10 +56,22 @@ impl Application {
 
     /// Builds the server with the given clock (tests move time with it).
     pub async fn build_with_clock(config: Config, clock: SharedClock) -> anyhow::Result<Self> {
-        let pool = db::connect(&config.database_url).await?;
+        let pool = db::connect_with(
+            &config.database_url,
+            db::PoolSettings {
+                max_connections: config.db_max_connections,
+                acquire_timeout: std::time::Duration::from_secs(config.db_acquire_timeout_secs),
+            },
+        )
+        .await?;
         if let Some(first) = bootstrap::ensure_root(&pool, &config, clock.as_ref()).await? {
             announce_first_start(&first);
         }
+        // Live updates reach the subscribers of every process sharing a PostgreSQL database.
+        let events = match db::Backend::of(&pool) {
+            db::Backend::Sqlite => LocalBus::shared(),
+            db::Backend::Postgres => PgBus::start(&config.database_url, pool.clone()).await?,
+        };
         let state = AppState {
             pool,
             clock,
@@ -67,7 +79,7 @@ impl Application {
             public_url: String::new(),
             sign_in_throttle: Default::default(),
             default_sender_email: config.default_sender_email.clone(),
-            events: LocalBus::shared(),
+            events,
         };
         let acceptor = TcpListener::bind(config.listen)
             .into_acceptor()

@@ -1,10 +1,8 @@
 //! The customer tree's invariants, recomputed from the rows themselves: what must hold after
-//! any mix of concurrent writes, crashes and restores.
-
-use sqlx::SqlitePool;
+//! any mix of concurrent writes, crashes and restores. Portable SQL: runs on both backends.
 
 /// Every violated invariant, described; empty when the tree is sound.
-pub async fn violations(pool: &SqlitePool) -> Vec<String> {
+pub async fn violations(pool: &canopy_server::db::Pool) -> Vec<String> {
     let checks: &[(&str, &str)] = &[
         (
             "exactly one root",
@@ -36,6 +34,20 @@ pub async fn violations(pool: &SqlitePool) -> Vec<String> {
         (
             "own device counts",
             "SELECT p.name FROM customers p WHERE p.device_count <> (SELECT COUNT(*) FROM devices d WHERE d.customer_id = p.id)",
+        ),
+        (
+            "own storage totals",
+            "SELECT p.name FROM customers p WHERE p.storage_used_bytes <> \
+             (SELECT COALESCE(SUM(d.used_storage_bytes), 0) FROM devices d WHERE d.customer_id = p.id)",
+        ),
+        (
+            "subtree device counts and storage totals",
+            "SELECT p.name FROM customers p WHERE p.subtree_device_count <> \
+             (SELECT COALESCE(SUM(s.device_count), 0) FROM customers s \
+              WHERE s.path >= p.path AND s.path < substr(p.path, 1, length(p.path) - 1) || '0') \
+             OR p.subtree_storage_used_bytes <> \
+             (SELECT COALESCE(SUM(s.storage_used_bytes), 0) FROM customers s \
+              WHERE s.path >= p.path AND s.path < substr(p.path, 1, length(p.path) - 1) || '0')",
         ),
         (
             "names are unique regardless of case",

@@ -1,15 +1,125 @@
 //! The end-to-end test harness: [`TestApp::spawn`] starts the real Canopy server on a free
-//! loopback port over a fresh SQLite file, and offers a small GraphQL client for it.
+//! loopback port over a fresh database, and offers a small GraphQL client for it.
+//!
+//! The backend comes from `CANOPY_TEST_BACKEND`: `sqlite` (the default: a fresh file in a
+//! temporary folder) or `postgres` (a fresh database on the server at
+//! `CANOPY_TEST_POSTGRES_URL`, default `postgres://postgres@127.0.0.1:5432`, dropped again
+//! when the test ends). `scripts/test` runs the whole suite once with each.
 
 pub mod child;
 pub mod invariants;
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
 use canopy_server::clock::OffsetClock;
+use canopy_server::db::Backend;
 use canopy_server::{Application, Config};
 use serde_json::{json, Value};
+use sqlx::Connection as _;
+
+/// The backend this test run uses (`CANOPY_TEST_BACKEND`, default SQLite).
+pub fn backend() -> Backend {
+    match std::env::var("CANOPY_TEST_BACKEND").as_deref() {
+        Ok("postgres") => Backend::Postgres,
+        Ok("sqlite") | Err(_) => Backend::Sqlite,
+        Ok(other) => panic!("CANOPY_TEST_BACKEND={other:?}: use sqlite or postgres"),
+    }
+}
+
+/// A fresh, empty database of one backend, removed when dropped.
+pub struct TestDatabase {
+    /// The URL to pass to `--database`.
+    pub url: String,
+    /// The PostgreSQL server and database name, to drop it again.
+    postgres: Option<(String, String)>,
+    _dir: tempfile::TempDir,
+}
+
+impl TestDatabase {
+    /// A fresh database of the run's backend ([`backend`]).
+    pub async fn new() -> Self {
+        Self::of(backend()).await
+    }
+
+    /// A fresh database of `backend`, whatever the run's backend is (for the few tests of
+    /// behaviour that exists on one backend only).
+    pub async fn of(backend: Backend) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        match backend {
+            Backend::Sqlite => Self {
+                url: format!("sqlite://{}", dir.path().join("canopy.db").display()),
+                postgres: None,
+                _dir: dir,
+            },
+            Backend::Postgres => {
+                static NEXT: AtomicU32 = AtomicU32::new(0);
+                let server = std::env::var("CANOPY_TEST_POSTGRES_URL")
+                    .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
+                let server = server.trim_end_matches('/').to_owned();
+                let nanos = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.subsec_nanos())
+                    .unwrap_or_default();
+                let name = format!(
+                    "canopy_test_{}_{}_{nanos}",
+                    std::process::id(),
+                    NEXT.fetch_add(1, Ordering::Relaxed)
+                );
+                let mut admin = sqlx::PgConnection::connect(&format!("{server}/test"))
+                    .await
+                    .expect("PostgreSQL is reachable (CANOPY_TEST_POSTGRES_URL)");
+                sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(&mut admin)
+                    .await
+                    .expect("a test database can be created");
+                // Commits need not wait for the disk in throwaway databases (a crash of the
+                // PostgreSQL server itself is not what any test is about).
+                sqlx::query(&format!(
+                    "ALTER DATABASE {name} SET synchronous_commit = off"
+                ))
+                .execute(&mut admin)
+                .await
+                .expect("a test database can be configured");
+                let _ = admin.close().await;
+                Self {
+                    url: format!("{server}/{name}"),
+                    postgres: Some((server, name)),
+                    _dir: dir,
+                }
+            }
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let Some((server, name)) = self.postgres.take() else {
+            return;
+        };
+        // Drop may run inside the test's runtime, which must not block on itself: the drop
+        // runs on its own thread and runtime. FORCE ends the server's pooled connections.
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            runtime.block_on(async {
+                let mut admin = sqlx::PgConnection::connect(&format!("{server}/test")).await?;
+                sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut admin)
+                    .await?;
+                admin.close().await?;
+                Ok::<_, sqlx::Error>(())
+            })?;
+            Ok::<_, anyhow::Error>(())
+        })
+        .join();
+        if let Ok(Err(err)) = dropped {
+            eprintln!("could not drop test database: {err:#}");
+        }
+    }
+}
 
 /// A running server with its own database, stopped when dropped.
 pub struct TestApp {
@@ -27,7 +137,8 @@ pub struct TestApp {
     /// The server's database URL.
     pub database_url: String,
     server: tokio::task::JoinHandle<()>,
-    _dir: tempfile::TempDir,
+    // Declared after `server`'s handle; dropped after the server is aborted.
+    database: Arc<TestDatabase>,
 }
 
 impl Drop for TestApp {
@@ -52,9 +163,20 @@ impl TestApp {
 
     /// Like [`spawn`](Self::spawn), after letting `adjust` change the configuration.
     pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let db = dir.path().join("canopy.db");
-        let mut config = Config::for_database(format!("sqlite://{}", db.display()));
+        Self::spawn_on(Arc::new(TestDatabase::new().await), adjust).await
+    }
+
+    /// A second server on this one's database (as a second replica would be).
+    pub async fn spawn_replica(&self) -> TestApp {
+        Self::spawn_on(self.database.clone(), |_| {}).await
+    }
+
+    /// Starts a server on `database` (which it keeps alive), after `adjust`.
+    pub async fn spawn_on(
+        database: Arc<TestDatabase>,
+        adjust: impl FnOnce(&mut Config),
+    ) -> TestApp {
+        let mut config = Config::for_database(database.url.clone());
         config.root_name = "Root Company".into();
         config.admin_user = "admin@root.example".into();
         config.admin_password = Some("correct horse battery staple".into());
@@ -79,7 +201,7 @@ impl TestApp {
             pool,
             database_url: config.database_url,
             server,
-            _dir: dir,
+            database,
         }
     }
 

@@ -91,3 +91,29 @@ async fn memory_stays_bounded_under_idle_websockets_and_abusive_queries() {
         "abusive queries grew memory to {after} KiB"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_exhausted_pool_gives_a_clean_error_and_recovers() {
+    let app = canopy_tests::TestApp::spawn_with(|c| {
+        c.db_max_connections = 2;
+        c.db_acquire_timeout_secs = 1;
+    })
+    .await;
+    let token = app.sign_in_admin().await;
+    // Hold every connection of the server's pool.
+    let held = (
+        app.pool.acquire().await.unwrap(),
+        app.pool.acquire().await.unwrap(),
+    );
+    for (who, token) in [("signed in", Some(token.as_str())), ("anonymous", None)] {
+        let body = app.gql(token, "{ dataCenters { code } }", json!({})).await;
+        assert_eq!(
+            canopy_tests::error_code(&body),
+            Some("SERVICE_UNAVAILABLE"),
+            "{who}: {body}"
+        );
+    }
+    drop(held);
+    let data = app.data(Some(&token), "{ root { name } }", json!({})).await;
+    assert_eq!(data["root"]["name"], app.root_name.as_str());
+}

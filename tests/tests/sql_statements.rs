@@ -89,8 +89,11 @@ async fn a_nested_tree_query_runs_a_fixed_number_of_statements() {
     grow(&app, &token, &root, "Large", 18).await;
     let large = statements_for(&app, &token).await;
 
-    assert_eq!(
-        small, large,
+    // Two fields of one level (`parent` and `ancestors`) share a loader and batch once or
+    // twice depending on timing (more often on PostgreSQL, whose answers take longer): a
+    // difference of a statement or two is scheduling; one query per customer would add 120.
+    assert!(
+        small.abs_diff(large) <= 2,
         "20 distributors (140 customers) cost as many statements as 2 (14) (got {small} and {large})"
     );
     // Session, root, data centers, then one batch per nesting level (children, parents,

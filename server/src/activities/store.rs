@@ -1,10 +1,11 @@
 //! Activities' SQL. Reads by id join the activity's customer and add the viewer's path range.
 
 use canopy_shared::ActivityKind;
-use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqliteExecutor};
+use sqlx::{AnyConnection, AnyExecutor};
 
 use crate::clock::to_datetime;
 use crate::context::Scope;
+use crate::db::QueryBuilder;
 use crate::error::{AppError, AppResult};
 use crate::ids::{self, Kind};
 
@@ -46,7 +47,7 @@ const COLUMNS: &str = "a.id, a.customer_id, a.kind, a.subject, a.notes, a.occurs
 
 /// The activity with this id in scope, or `NOT_FOUND`.
 pub async fn require<'c>(
-    exec: impl SqliteExecutor<'c>,
+    exec: impl AnyExecutor<'c>,
     scope: &Scope,
     id: i64,
 ) -> AppResult<ActivityRow> {
@@ -65,24 +66,21 @@ pub async fn require<'c>(
 
 /// The activities of these customers (those in scope), by customer and time.
 pub async fn for_customers<'c>(
-    exec: impl SqliteExecutor<'c>,
+    exec: impl AnyExecutor<'c>,
     scope: &Scope,
     customer_ids: &[i64],
 ) -> AppResult<Vec<ActivityRow>> {
-    let mut q = QueryBuilder::<Sqlite>::new(format!(
+    let mut q = QueryBuilder::new(format!(
         "SELECT {COLUMNS} FROM activities a JOIN customers c ON c.id = a.customer_id \
          WHERE a.customer_id IN ("
     ));
-    let mut list = q.separated(", ");
-    for id in customer_ids {
-        list.push_bind(*id);
-    }
+    q.push_list(customer_ids.iter().copied());
     q.push(") AND c.path >= ")
         .push_bind(&scope.lo)
         .push(" AND c.path < ")
         .push_bind(&scope.hi)
         .push(" ORDER BY a.customer_id, a.occurs_at, a.id");
-    Ok(q.build_query_as().fetch_all(exec).await?)
+    Ok(q.build_query_as()?.fetch_all(exec).await?)
 }
 
 /// An activity's validated fields.
@@ -97,7 +95,7 @@ pub struct ActivityFields {
 
 /// Inserts an activity of `customer_id` written by `author_user_id`; returns its id.
 pub async fn insert(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     customer_id: i64,
     author_user_id: i64,
     fields: &ActivityFields,
@@ -123,7 +121,7 @@ pub async fn insert(
 
 /// Overwrites an activity's fields (its author stays).
 pub async fn update(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: i64,
     fields: &ActivityFields,
     now_ms: i64,
@@ -144,7 +142,7 @@ pub async fn update(
     Ok(())
 }
 
-pub async fn delete(conn: &mut SqliteConnection, id: i64) -> AppResult<()> {
+pub async fn delete(conn: &mut AnyConnection, id: i64) -> AppResult<()> {
     sqlx::query("DELETE FROM activities WHERE id = $1")
         .bind(id)
         .execute(conn)
@@ -153,7 +151,7 @@ pub async fn delete(conn: &mut SqliteConnection, id: i64) -> AppResult<()> {
 }
 
 /// Detaches a contact that is being removed from the activities with it.
-pub async fn unlink_contact(conn: &mut SqliteConnection, contact_id: i64) -> AppResult<()> {
+pub async fn unlink_contact(conn: &mut AnyConnection, contact_id: i64) -> AppResult<()> {
     sqlx::query("UPDATE activities SET contact_id = NULL WHERE contact_id = $1")
         .bind(contact_id)
         .execute(conn)
@@ -162,7 +160,7 @@ pub async fn unlink_contact(conn: &mut SqliteConnection, contact_id: i64) -> App
 }
 
 /// Deletes the activities of a customer that is being removed.
-pub async fn delete_for_customer(conn: &mut SqliteConnection, customer_id: i64) -> AppResult<()> {
+pub async fn delete_for_customer(conn: &mut AnyConnection, customer_id: i64) -> AppResult<()> {
     sqlx::query("DELETE FROM activities WHERE customer_id = $1")
         .bind(customer_id)
         .execute(conn)

@@ -7,7 +7,7 @@ pub mod store;
 pub use graphql::{AuditEntry, AuditQuery};
 
 use serde_json::Value;
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
 use crate::context::Viewer;
 use crate::error::AppResult;
@@ -45,7 +45,7 @@ pub struct Change<'a> {
 
 /// Records `change` as done by `actor` (None for the system itself) at `at_ms`.
 pub async fn record(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     actor: Option<Actor<'_>>,
     at_ms: i64,
     change: Change<'_>,
@@ -71,7 +71,7 @@ pub async fn record(
 /// Records a change made by `viewer` to `customer` or to something of it (a contact, the
 /// branding, a device…), in the transaction of the change.
 pub async fn record_for_customer(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     viewer: &Viewer,
     at_ms: i64,
     action: &str,

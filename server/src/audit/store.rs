@@ -1,6 +1,6 @@
 //! The audit table's SQL.
 
-use sqlx::{SqliteConnection, SqliteExecutor};
+use sqlx::{AnyConnection, AnyExecutor};
 
 use crate::context::Scope;
 use crate::error::AppResult;
@@ -34,7 +34,7 @@ pub struct NewEntry<'a> {
     pub after_json: Option<String>,
 }
 
-pub async fn insert(conn: &mut SqliteConnection, e: &NewEntry<'_>) -> AppResult<()> {
+pub async fn insert(conn: &mut AnyConnection, e: &NewEntry<'_>) -> AppResult<()> {
     sqlx::query(
         "INSERT INTO audit_entries (at, actor_user_id, actor_username, action, customer_id, \
          customer_name, customer_path, before_json, after_json) \
@@ -60,16 +60,16 @@ const COLUMNS: &str = "id, at, actor_user_id, actor_username, action, customer_i
 /// Newest first: a page of the entries in scope (optionally of one customer), with one
 /// look-ahead row, and the total.
 pub async fn page(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     scope: &Scope,
     customer_id: Option<i64>,
     limit: i64,
     before_id: Option<i64>,
 ) -> AppResult<(Vec<EntryRow>, i64)> {
     let filter = "customer_path >= $1 AND customer_path < $2 \
-                  AND ($3 IS NULL OR customer_id = $3)";
+                  AND (CAST($3 AS BIGINT) IS NULL OR customer_id = $3)";
     let sql = format!(
-        "SELECT {COLUMNS} FROM audit_entries WHERE {filter} AND ($4 IS NULL OR id < $4) \
+        "SELECT {COLUMNS} FROM audit_entries WHERE {filter} AND (CAST($4 AS BIGINT) IS NULL OR id < $4) \
          ORDER BY id DESC LIMIT $5"
     );
     let rows = sqlx::query_as(&sql)
@@ -93,7 +93,7 @@ pub async fn page(
 
 /// The entry with this id, if it is about a customer in scope.
 pub async fn get<'c>(
-    exec: impl SqliteExecutor<'c>,
+    exec: impl AnyExecutor<'c>,
     scope: &Scope,
     id: i64,
 ) -> AppResult<Option<EntryRow>> {
@@ -111,7 +111,7 @@ pub async fn get<'c>(
 
 /// Number of entries with this action about this customer (for tests and diagnostics).
 pub async fn count<'c>(
-    exec: impl SqliteExecutor<'c>,
+    exec: impl AnyExecutor<'c>,
     action: &str,
     customer_id: i64,
 ) -> AppResult<i64> {

@@ -1,6 +1,6 @@
 //! Sessions' SQL.
 
-use sqlx::{SqliteConnection, SqliteExecutor};
+use sqlx::{AnyConnection, AnyExecutor};
 
 use crate::error::AppResult;
 
@@ -18,7 +18,7 @@ pub struct SessionRow {
 
 /// Stores a session.
 pub async fn insert_session(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     token_hash: &str,
     user_id: i64,
     now_ms: i64,
@@ -38,7 +38,7 @@ pub async fn insert_session(
 
 /// The live session with this token hash, joined with its user and customer.
 pub async fn session<'c>(
-    exec: impl SqliteExecutor<'c>,
+    exec: impl AnyExecutor<'c>,
     token_hash: &str,
     now_ms: i64,
 ) -> AppResult<Option<SessionRow>> {
@@ -56,7 +56,7 @@ pub async fn session<'c>(
 
 /// Pushes a session's expiry forward (sessions slide while in use).
 pub async fn extend_session<'c>(
-    exec: impl SqliteExecutor<'c>,
+    exec: impl AnyExecutor<'c>,
     token_hash: &str,
     expires_at: i64,
 ) -> AppResult<()> {
@@ -69,10 +69,7 @@ pub async fn extend_session<'c>(
 }
 
 /// Deletes a session; returns whether it existed.
-pub async fn delete_session<'c>(
-    exec: impl SqliteExecutor<'c>,
-    token_hash: &str,
-) -> AppResult<bool> {
+pub async fn delete_session<'c>(exec: impl AnyExecutor<'c>, token_hash: &str) -> AppResult<bool> {
     let done = sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
         .bind(token_hash)
         .execute(exec)
@@ -81,7 +78,7 @@ pub async fn delete_session<'c>(
 }
 
 /// Ends every session of a user.
-pub async fn delete_sessions_of<'c>(exec: impl SqliteExecutor<'c>, user_id: i64) -> AppResult<()> {
+pub async fn delete_sessions_of<'c>(exec: impl AnyExecutor<'c>, user_id: i64) -> AppResult<()> {
     sqlx::query("DELETE FROM sessions WHERE user_id = $1")
         .bind(user_id)
         .execute(exec)

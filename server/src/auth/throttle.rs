@@ -3,8 +3,10 @@
 //! long as the one before (1 s, 2 s, 4 s, … up to 15 minutes). The keys are what the client
 //! typed, so the answer is the same whether the customer, the user or the password was wrong.
 //!
-//! The counters live in the process: several server processes each keep their own, which still
-//! bounds guessing per process.
+//! The counters live in the process: several server processes (replicas on one PostgreSQL
+//! database) each keep their own. That is a documented bound, not a gap: behind N replicas a
+//! guesser gets at most N times the attempts of one process, and since each process' wait
+//! doubles per failure, N replicas only buy about log2(N) doublings (3 with 8 replicas).
 
 use std::collections::HashMap;
 use std::net::IpAddr;

@@ -4,8 +4,9 @@
 //! branding of ancestors above the viewer's own customer. Callers decide what of the source
 //! customer may be shown (see `graphql::Branding::inherited_from`).
 
-use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqliteExecutor};
+use sqlx::{AnyConnection, AnyExecutor};
 
+use crate::db::QueryBuilder;
 use crate::error::AppResult;
 
 /// One row of `brandings`, with the type and size of its logo and icon.
@@ -87,20 +88,17 @@ const SELECT: &str = "SELECT b.customer_id, b.display_name, b.primary_color, b.a
 
 /// The own brandings of these customers (those that have one), regardless of scope.
 pub async fn for_customers<'c>(
-    exec: impl SqliteExecutor<'c>,
+    exec: impl AnyExecutor<'c>,
     customer_ids: &[i64],
 ) -> AppResult<Vec<BrandingRow>> {
-    let mut q = QueryBuilder::<Sqlite>::new(format!("{SELECT} WHERE b.customer_id IN ("));
-    let mut list = q.separated(", ");
-    for id in customer_ids {
-        list.push_bind(*id);
-    }
+    let mut q = QueryBuilder::new(format!("{SELECT} WHERE b.customer_id IN ("));
+    q.push_list(customer_ids.iter().copied());
     q.push(")");
-    Ok(q.build_query_as().fetch_all(exec).await?)
+    Ok(q.build_query_as()?.fetch_all(exec).await?)
 }
 
 /// The nearest own branding along `chain` (customer ids, nearest first).
-pub async fn nearest(conn: &mut SqliteConnection, chain: &[i64]) -> AppResult<Option<BrandingRow>> {
+pub async fn nearest(conn: &mut AnyConnection, chain: &[i64]) -> AppResult<Option<BrandingRow>> {
     let mut rows = for_customers(conn, chain).await?;
     Ok(chain.iter().find_map(|id| {
         let at = rows.iter().position(|row| row.customer_id == *id)?;
@@ -119,7 +117,7 @@ pub struct NewAsset {
 
 /// Stores an asset unless the same bytes are stored already.
 pub async fn insert_asset(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     asset: &NewAsset,
     now_ms: i64,
 ) -> AppResult<()> {
@@ -147,7 +145,7 @@ pub struct AssetRow {
 }
 
 /// The asset with this hash.
-pub async fn asset<'c>(exec: impl SqliteExecutor<'c>, sha256: &str) -> AppResult<Option<AssetRow>> {
+pub async fn asset<'c>(exec: impl AnyExecutor<'c>, sha256: &str) -> AppResult<Option<AssetRow>> {
     Ok(sqlx::query_as(
         "SELECT content_type, extension, bytes FROM branding_assets WHERE sha256 = $1",
     )
@@ -170,7 +168,7 @@ pub struct BrandingFields {
 
 /// Writes a customer's own branding.
 pub async fn upsert(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     customer_id: i64,
     b: &BrandingFields,
     now_ms: i64,
@@ -201,10 +199,7 @@ pub async fn upsert(
 
 /// Deletes a customer's own branding (it inherits again) and the files no branding uses any
 /// more. Returns the branding it had, if any.
-pub async fn delete(
-    conn: &mut SqliteConnection,
-    customer_id: i64,
-) -> AppResult<Option<BrandingRow>> {
+pub async fn delete(conn: &mut AnyConnection, customer_id: i64) -> AppResult<Option<BrandingRow>> {
     let Some(before) = for_customers(&mut *conn, &[customer_id]).await?.pop() else {
         return Ok(None);
     };
@@ -222,7 +217,7 @@ pub async fn delete(
 }
 
 /// Deletes those of these assets that no branding refers to any more.
-pub async fn delete_unused_assets(conn: &mut SqliteConnection, sha256s: &[&str]) -> AppResult<()> {
+pub async fn delete_unused_assets(conn: &mut AnyConnection, sha256s: &[&str]) -> AppResult<()> {
     for sha in sha256s {
         sqlx::query(
             "DELETE FROM branding_assets WHERE sha256 = $1 AND NOT EXISTS \
@@ -236,6 +231,6 @@ pub async fn delete_unused_assets(conn: &mut SqliteConnection, sha256s: &[&str])
 }
 
 /// Deletes the branding of a customer that is being removed.
-pub async fn delete_for_customer(conn: &mut SqliteConnection, customer_id: i64) -> AppResult<()> {
+pub async fn delete_for_customer(conn: &mut AnyConnection, customer_id: i64) -> AppResult<()> {
     delete(conn, customer_id).await.map(|_| ())
 }

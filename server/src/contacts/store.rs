@@ -2,9 +2,10 @@
 //! contact of a customer outside the caller's subtree cannot be read or written at all.
 
 use canopy_shared::ContactRole;
-use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqliteExecutor};
+use sqlx::{AnyConnection, AnyExecutor};
 
 use crate::context::Scope;
+use crate::db::QueryBuilder;
 use crate::error::{AppError, AppResult};
 use crate::ids::{self, Kind};
 
@@ -52,7 +53,7 @@ const ORDER: &str =
 
 /// The contact with this id, if its customer is in scope.
 pub async fn get<'c>(
-    exec: impl SqliteExecutor<'c>,
+    exec: impl AnyExecutor<'c>,
     scope: &Scope,
     id: i64,
 ) -> AppResult<Option<ContactRow>> {
@@ -70,7 +71,7 @@ pub async fn get<'c>(
 
 /// The contact with this id in scope, or `NOT_FOUND`.
 pub async fn require<'c>(
-    exec: impl SqliteExecutor<'c>,
+    exec: impl AnyExecutor<'c>,
     scope: &Scope,
     id: i64,
 ) -> AppResult<ContactRow> {
@@ -81,60 +82,56 @@ pub async fn require<'c>(
 
 /// The contacts with these ids whose customer is in scope.
 pub async fn by_ids<'c>(
-    exec: impl SqliteExecutor<'c>,
+    exec: impl AnyExecutor<'c>,
     scope: &Scope,
     ids: &[i64],
 ) -> AppResult<Vec<ContactRow>> {
-    let mut q = QueryBuilder::<Sqlite>::new(format!(
+    let mut q = QueryBuilder::new(format!(
         "SELECT {COLUMNS} FROM contacts k JOIN customers c ON c.id = k.customer_id \
          WHERE k.id IN ("
     ));
-    let mut list = q.separated(", ");
-    for id in ids {
-        list.push_bind(*id);
-    }
+    q.push_list(ids.iter().copied());
     q.push(") AND c.path >= ")
         .push_bind(&scope.lo)
         .push(" AND c.path < ")
         .push_bind(&scope.hi);
-    Ok(q.build_query_as().fetch_all(exec).await?)
+    Ok(q.build_query_as()?.fetch_all(exec).await?)
 }
 
 /// The contacts of these customers (those in scope), each customer's in display order.
 pub async fn for_customers<'c>(
-    exec: impl SqliteExecutor<'c>,
+    exec: impl AnyExecutor<'c>,
     scope: &Scope,
     customer_ids: &[i64],
 ) -> AppResult<Vec<ContactRow>> {
-    let mut q = QueryBuilder::<Sqlite>::new(format!(
+    let mut q = QueryBuilder::new(format!(
         "SELECT {COLUMNS} FROM contacts k JOIN customers c ON c.id = k.customer_id \
          WHERE k.customer_id IN ("
     ));
-    let mut list = q.separated(", ");
-    for id in customer_ids {
-        list.push_bind(*id);
-    }
+    q.push_list(customer_ids.iter().copied());
     q.push(") AND c.path >= ")
         .push_bind(&scope.lo)
         .push(" AND c.path < ")
         .push_bind(&scope.hi)
         .push(format!(" ORDER BY k.customer_id, {ORDER}"));
-    Ok(q.build_query_as().fetch_all(exec).await?)
+    Ok(q.build_query_as()?.fetch_all(exec).await?)
 }
 
 /// Whether `contact_id` is a contact of `customer_id`.
 pub async fn belongs_to(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     customer_id: i64,
     contact_id: i64,
 ) -> AppResult<bool> {
-    let (found,): (bool,) =
-        sqlx::query_as("SELECT EXISTS (SELECT 1 FROM contacts WHERE customer_id = $1 AND id = $2)")
-            .bind(customer_id)
-            .bind(contact_id)
-            .fetch_one(conn)
-            .await?;
-    Ok(found)
+    let (found,): (i64,) = sqlx::query_as(
+        "SELECT CASE WHEN EXISTS (SELECT 1 FROM contacts WHERE customer_id = $1 AND id = $2) \
+         THEN 1 ELSE 0 END",
+    )
+    .bind(customer_id)
+    .bind(contact_id)
+    .fetch_one(conn)
+    .await?;
+    Ok(found != 0)
 }
 
 /// A contact's validated fields.
@@ -150,7 +147,7 @@ pub struct ContactFields {
 
 /// Inserts a contact of `customer_id`; returns its id.
 pub async fn insert(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     customer_id: i64,
     fields: &ContactFields,
     now_ms: i64,
@@ -174,7 +171,7 @@ pub async fn insert(
 
 /// Overwrites a contact's fields.
 pub async fn update(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: i64,
     fields: &ContactFields,
     now_ms: i64,
@@ -197,7 +194,7 @@ pub async fn update(
 }
 
 /// Deletes a contact (nothing may refer to it any more).
-pub async fn delete(conn: &mut SqliteConnection, id: i64) -> AppResult<()> {
+pub async fn delete(conn: &mut AnyConnection, id: i64) -> AppResult<()> {
     sqlx::query("DELETE FROM contacts WHERE id = $1")
         .bind(id)
         .execute(conn)
@@ -206,7 +203,7 @@ pub async fn delete(conn: &mut SqliteConnection, id: i64) -> AppResult<()> {
 }
 
 /// Deletes all contacts of a customer that is being removed (after its activities and profile).
-pub async fn delete_for_customer(conn: &mut SqliteConnection, customer_id: i64) -> AppResult<()> {
+pub async fn delete_for_customer(conn: &mut AnyConnection, customer_id: i64) -> AppResult<()> {
     sqlx::query("DELETE FROM contacts WHERE customer_id = $1")
         .bind(customer_id)
         .execute(conn)

@@ -4,16 +4,16 @@
 use std::collections::HashMap;
 
 use canopy_shared::{CustomerLevel, CustomerState};
-use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqliteExecutor};
+use sqlx::{AnyConnection, AnyExecutor};
 
 use super::model::{CustomerCursor, CustomerOrder, CustomerRow, COLUMNS};
 use crate::context::Scope;
-use crate::db;
+use crate::db::{self, QueryBuilder};
 use crate::error::{AppError, AppResult};
 
 /// The customer with this id, if it is in scope.
 pub async fn get<'c>(
-    exec: impl SqliteExecutor<'c>,
+    exec: impl AnyExecutor<'c>,
     scope: &Scope,
     id: i64,
 ) -> AppResult<Option<CustomerRow>> {
@@ -28,7 +28,7 @@ pub async fn get<'c>(
 
 /// The customer with this id in scope, or `NOT_FOUND`.
 pub async fn require<'c>(
-    exec: impl SqliteExecutor<'c>,
+    exec: impl AnyExecutor<'c>,
     scope: &Scope,
     id: i64,
 ) -> AppResult<CustomerRow> {
@@ -40,7 +40,7 @@ pub async fn require<'c>(
 /// The customer with this id regardless of scope: only for rules that look above the caller's
 /// view (a customer's parent when validating its level), never returned to clients.
 pub async fn get_unscoped<'c>(
-    exec: impl SqliteExecutor<'c>,
+    exec: impl AnyExecutor<'c>,
     id: i64,
 ) -> AppResult<Option<CustomerRow>> {
     let sql = format!("SELECT {COLUMNS} FROM customers WHERE id = $1");
@@ -49,26 +49,22 @@ pub async fn get_unscoped<'c>(
 
 /// The customers with these ids that are in scope.
 pub async fn get_many<'c>(
-    exec: impl SqliteExecutor<'c>,
+    exec: impl AnyExecutor<'c>,
     scope: &Scope,
     ids: &[i64],
 ) -> AppResult<Vec<CustomerRow>> {
-    let mut q =
-        QueryBuilder::<Sqlite>::new(format!("SELECT {COLUMNS} FROM customers WHERE id IN ("));
-    let mut list = q.separated(", ");
-    for id in ids {
-        list.push_bind(*id);
-    }
+    let mut q = QueryBuilder::new(format!("SELECT {COLUMNS} FROM customers WHERE id IN ("));
+    q.push_list(ids.iter().copied());
     q.push(") AND path >= ")
         .push_bind(&scope.lo)
         .push(" AND path < ")
         .push_bind(&scope.hi);
-    Ok(q.build_query_as().fetch_all(exec).await?)
+    Ok(q.build_query_as()?.fetch_all(exec).await?)
 }
 
 /// The customer a user belongs to (used when resolving a session, before any scope exists).
 pub async fn by_name_key<'c>(
-    exec: impl SqliteExecutor<'c>,
+    exec: impl AnyExecutor<'c>,
     name_key: &str,
 ) -> AppResult<Option<CustomerRow>> {
     let sql = format!("SELECT {COLUMNS} FROM customers WHERE name_key = $1");
@@ -80,7 +76,7 @@ pub async fn by_name_key<'c>(
 
 /// One page of children, with one extra row when another page follows, for each parent.
 pub async fn children_pages<'c>(
-    exec: impl SqliteExecutor<'c>,
+    exec: impl AnyExecutor<'c>,
     scope: &Scope,
     parent_ids: &[i64],
     order: CustomerOrder,
@@ -88,15 +84,12 @@ pub async fn children_pages<'c>(
     after: Option<&CustomerCursor>,
 ) -> AppResult<HashMap<i64, Vec<CustomerRow>>> {
     let sort = order.sort_columns();
-    let mut q = QueryBuilder::<Sqlite>::new(format!(
+    let mut q = QueryBuilder::new(format!(
         "SELECT {COLUMNS} FROM (SELECT {COLUMNS}, \
          ROW_NUMBER() OVER (PARTITION BY parent_id ORDER BY {sort}) AS rn \
          FROM customers WHERE parent_id IN ("
     ));
-    let mut list = q.separated(", ");
-    for id in parent_ids {
-        list.push_bind(*id);
-    }
+    q.push_list(parent_ids.iter().copied());
     q.push(") AND path >= ")
         .push_bind(&scope.lo)
         .push(" AND path < ")
@@ -107,7 +100,7 @@ pub async fn children_pages<'c>(
     q.push(") AS page WHERE rn <= ")
         .push_bind(limit + 1)
         .push(" ORDER BY parent_id, rn");
-    let rows: Vec<CustomerRow> = q.build_query_as().fetch_all(exec).await?;
+    let rows: Vec<CustomerRow> = q.build_query_as()?.fetch_all(exec).await?;
     let mut pages: HashMap<i64, Vec<CustomerRow>> =
         parent_ids.iter().map(|id| (*id, Vec::new())).collect();
     for row in rows {
@@ -120,7 +113,7 @@ pub async fn children_pages<'c>(
 
 /// Keyset condition: rows strictly after `cursor` in `order` (row-value comparison, which both
 /// SQLite and PostgreSQL evaluate against the matching index).
-fn push_after(q: &mut QueryBuilder<'_, Sqlite>, order: CustomerOrder, cursor: &CustomerCursor) {
+fn push_after(q: &mut QueryBuilder<'_>, order: CustomerOrder, cursor: &CustomerCursor) {
     match order {
         CustomerOrder::Name => {
             q.push(" AND (name_key, id) > (")
@@ -160,7 +153,7 @@ pub struct SearchFilter {
 }
 
 fn push_search_filter<'a>(
-    q: &mut QueryBuilder<'a, Sqlite>,
+    q: &mut QueryBuilder<'a>,
     scope: &Scope,
     filter: &SearchFilter,
     now_ms: i64,
@@ -189,10 +182,7 @@ fn push_search_filter<'a>(
     }
     if !filter.levels.is_empty() {
         q.push(" AND level IN (");
-        let mut list = q.separated(", ");
-        for level in &filter.levels {
-            list.push_bind(level.rank());
-        }
+        q.push_list(filter.levels.iter().map(|l| l.rank()));
         q.push(")");
     }
     if !filter.states.is_empty() {
@@ -225,7 +215,7 @@ fn push_search_filter<'a>(
 
 /// A page of the viewer's subtree matching `filter`, plus the total number of matches.
 pub async fn search(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     scope: &Scope,
     filter: &SearchFilter,
     order: CustomerOrder,
@@ -233,34 +223,36 @@ pub async fn search(
     after: Option<&CustomerCursor>,
     now_ms: i64,
 ) -> AppResult<(Vec<CustomerRow>, i64)> {
-    let mut q = QueryBuilder::<Sqlite>::new(format!("SELECT {COLUMNS} FROM customers"));
+    let mut q = QueryBuilder::new(format!("SELECT {COLUMNS} FROM customers"));
     push_search_filter(&mut q, scope, filter, now_ms);
     if let Some(cursor) = after {
         push_after(&mut q, order, cursor);
     }
     q.push(format!(" ORDER BY {} LIMIT ", order.sort_columns()))
         .push_bind(limit + 1);
-    let rows = q.build_query_as().fetch_all(&mut *conn).await?;
+    let rows = q.build_query_as()?.fetch_all(&mut *conn).await?;
 
-    let mut count = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM customers");
+    let mut count = QueryBuilder::new("SELECT COUNT(*) FROM customers");
     push_search_filter(&mut count, scope, filter, now_ms);
-    let (total,): (i64,) = count.build_query_as().fetch_one(&mut *conn).await?;
+    let (total,): (i64,) = count.build_query_as()?.fetch_one(&mut *conn).await?;
     Ok((rows, total))
 }
 
 /// Whether another customer already uses this name key.
 pub async fn name_taken(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     name_key: &str,
     except_id: Option<i64>,
 ) -> AppResult<bool> {
-    let (taken,): (bool,) =
-        sqlx::query_as("SELECT EXISTS (SELECT 1 FROM customers WHERE name_key = $1 AND id <> $2)")
-            .bind(name_key)
-            .bind(except_id.unwrap_or(-1))
-            .fetch_one(conn)
-            .await?;
-    Ok(taken)
+    let (taken,): (i64,) = sqlx::query_as(
+        "SELECT CASE WHEN EXISTS (SELECT 1 FROM customers WHERE name_key = $1 AND id <> $2) \
+         THEN 1 ELSE 0 END",
+    )
+    .bind(name_key)
+    .bind(except_id.unwrap_or(-1))
+    .fetch_one(conn)
+    .await?;
+    Ok(taken != 0)
 }
 
 /// A customer about to be inserted.
@@ -280,7 +272,7 @@ pub struct NewCustomer<'a> {
 }
 
 /// Inserts a customer under its parent and updates the ancestors' counts; returns its id.
-pub async fn insert(conn: &mut SqliteConnection, new: &NewCustomer<'_>) -> AppResult<i64> {
+pub async fn insert(conn: &mut AnyConnection, new: &NewCustomer<'_>) -> AppResult<i64> {
     // The path needs the new id, so the row is inserted with a unique placeholder first.
     let placeholder = format!("{}new/", new.parent.path);
     let (id,): (i64,) = sqlx::query_as(
@@ -315,7 +307,7 @@ pub async fn insert(conn: &mut SqliteConnection, new: &NewCustomer<'_>) -> AppRe
 
 /// Inserts the installation's root customer (first start only).
 pub async fn insert_root(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     name: &str,
     name_key: &str,
     child_service_types: &str,
@@ -346,37 +338,35 @@ pub async fn insert_root(
 }
 
 /// Whether the installation has its root customer yet.
-pub async fn root_exists(conn: &mut SqliteConnection) -> AppResult<bool> {
-    let (exists,): (bool,) =
-        sqlx::query_as("SELECT EXISTS (SELECT 1 FROM customers WHERE parent_id IS NULL)")
-            .fetch_one(conn)
-            .await?;
-    Ok(exists)
+pub async fn root_exists(conn: &mut AnyConnection) -> AppResult<bool> {
+    let (exists,): (i64,) = sqlx::query_as(
+        "SELECT CASE WHEN EXISTS (SELECT 1 FROM customers WHERE parent_id IS NULL) \
+         THEN 1 ELSE 0 END",
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok(exists != 0)
 }
 
 /// Adds `subtree_delta` to the descendant counts of the customers in `ancestor_ids` and
 /// `child_delta` to the child count of `parent_id`.
 async fn adjust_counts(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     ancestor_ids: &[i64],
     parent_id: i64,
     child_delta: i64,
     subtree_delta: i64,
 ) -> AppResult<()> {
-    let mut q =
-        QueryBuilder::<Sqlite>::new("UPDATE customers SET descendant_count = descendant_count + ");
+    let mut q = QueryBuilder::new("UPDATE customers SET descendant_count = descendant_count + ");
     q.push_bind(subtree_delta)
         .push(", child_count = child_count + CASE WHEN id = ")
         .push_bind(parent_id)
         .push(" THEN ")
         .push_bind(child_delta)
         .push(" ELSE 0 END WHERE id IN (");
-    let mut list = q.separated(", ");
-    for id in ancestor_ids {
-        list.push_bind(*id);
-    }
+    q.push_list(ancestor_ids.iter().copied());
     q.push(")");
-    q.build().execute(conn).await?;
+    q.build()?.execute(conn).await?;
     Ok(())
 }
 
@@ -394,7 +384,7 @@ pub struct CustomerChanges {
 
 /// Writes `changes` and bumps the version.
 pub async fn update(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: i64,
     changes: &CustomerChanges,
     now_ms: i64,
@@ -420,7 +410,7 @@ pub async fn update(
 }
 
 /// The highest level (lowest rank) among a customer's children, if it has any.
-pub async fn highest_child_level(conn: &mut SqliteConnection, id: i64) -> AppResult<Option<i16>> {
+pub async fn highest_child_level(conn: &mut AnyConnection, id: i64) -> AppResult<Option<i16>> {
     let (rank,): (Option<i16>,) =
         sqlx::query_as("SELECT MIN(level) FROM customers WHERE parent_id = $1")
             .bind(id)
@@ -431,7 +421,7 @@ pub async fn highest_child_level(conn: &mut SqliteConnection, id: i64) -> AppRes
 
 /// The distinct service types of a customer's children.
 pub async fn child_service_types_in_use(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: i64,
 ) -> AppResult<Vec<String>> {
     let rows: Vec<(String,)> =
@@ -444,7 +434,7 @@ pub async fn child_service_types_in_use(
 
 /// Re-parents `customer` (and its whole subtree) under `new_parent`, keeping every count right.
 pub async fn move_subtree(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     customer: &CustomerRow,
     new_parent: &CustomerRow,
     now_ms: i64,
@@ -470,7 +460,9 @@ pub async fn move_subtree(
     let (lo, hi) = db::subtree_range(&customer.path);
     let old_len = i64::try_from(customer.path.len()).unwrap_or(i64::MAX);
     sqlx::query(
-        "UPDATE customers SET path = $1 || substr(path, $2) WHERE path >= $3 AND path < $4",
+        // The cast: PostgreSQL's `substr` takes an INTEGER, and the bound i64 is a BIGINT.
+        "UPDATE customers SET path = $1 || substr(path, CAST($2 AS INTEGER)) \
+         WHERE path >= $3 AND path < $4",
     )
     .bind(&new_path)
     .bind(old_len + 1)
@@ -493,7 +485,7 @@ pub async fn move_subtree(
 /// `path_ids` and, for `own` among them, to its own totals. A customer has at most five
 /// ancestors, so this is one small indexed update, never a walk over the subtree.
 pub async fn adjust_device_totals(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     path_ids: &[i64],
     own: Option<i64>,
     count_delta: i64,
@@ -503,9 +495,8 @@ pub async fn adjust_device_totals(
         return Ok(());
     }
     let own = own.unwrap_or(-1);
-    let mut q = QueryBuilder::<Sqlite>::new(
-        "UPDATE customers SET subtree_device_count = subtree_device_count + ",
-    );
+    let mut q =
+        QueryBuilder::new("UPDATE customers SET subtree_device_count = subtree_device_count + ");
     q.push_bind(count_delta)
         .push(", subtree_storage_used_bytes = subtree_storage_used_bytes + ")
         .push_bind(bytes_delta)
@@ -518,18 +509,15 @@ pub async fn adjust_device_totals(
         .push(" THEN ")
         .push_bind(bytes_delta)
         .push(" ELSE 0 END WHERE id IN (");
-    let mut list = q.separated(", ");
-    for id in path_ids {
-        list.push_bind(*id);
-    }
+    q.push_list(path_ids.iter().copied());
     q.push(")");
-    q.build().execute(conn).await?;
+    q.build()?.execute(conn).await?;
     Ok(())
 }
 
 /// Deletes a leaf customer (no children, no devices) with its users, and fixes the counts.
 /// Its details (contacts, activities, profile, branding) must be deleted first.
-pub async fn delete(conn: &mut SqliteConnection, customer: &CustomerRow) -> AppResult<()> {
+pub async fn delete(conn: &mut AnyConnection, customer: &CustomerRow) -> AppResult<()> {
     sqlx::query("DELETE FROM users WHERE customer_id = $1")
         .bind(customer.id)
         .execute(&mut *conn)
@@ -552,7 +540,7 @@ pub async fn delete(conn: &mut SqliteConnection, customer: &CustomerRow) -> AppR
 
 /// Marks a trial customer as converted to production.
 pub async fn convert_to_production(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: i64,
     now_ms: i64,
 ) -> AppResult<()> {
@@ -568,7 +556,7 @@ pub async fn convert_to_production(
 
 /// Sets a customer's storage location (a support action).
 pub async fn set_storage_location(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: i64,
     code: &str,
     now_ms: i64,

@@ -6,12 +6,12 @@
 //! sorting, however many devices the subtree has.
 
 use serde::{Deserialize, Serialize};
-use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqliteExecutor};
+use sqlx::{AnyConnection, AnyExecutor};
 
 use crate::clock::to_datetime;
 use crate::context::Scope;
 use crate::customers::model::CustomerRow;
-use crate::db;
+use crate::db::{self, QueryBuilder};
 use crate::error::{AppError, AppResult};
 use crate::ids::{self, Kind};
 
@@ -75,27 +75,24 @@ pub struct DevicePage {
 
 /// The devices with these ids whose customer is in scope.
 pub async fn by_ids<'c>(
-    exec: impl SqliteExecutor<'c>,
+    exec: impl AnyExecutor<'c>,
     scope: &Scope,
     ids: &[i64],
 ) -> AppResult<Vec<DeviceRow>> {
-    let mut q = QueryBuilder::<Sqlite>::new(format!(
+    let mut q = QueryBuilder::new(format!(
         "SELECT {COLUMNS} FROM devices d JOIN customers c ON c.id = d.customer_id WHERE d.id IN ("
     ));
-    let mut list = q.separated(", ");
-    for id in ids {
-        list.push_bind(*id);
-    }
+    q.push_list(ids.iter().copied());
     q.push(") AND c.path >= ")
         .push_bind(&scope.lo)
         .push(" AND c.path < ")
         .push_bind(&scope.hi);
-    Ok(q.build_query_as().fetch_all(exec).await?)
+    Ok(q.build_query_as()?.fetch_all(exec).await?)
 }
 
 /// The device with this id in scope, or `NOT_FOUND`.
 pub async fn require<'c>(
-    exec: impl SqliteExecutor<'c>,
+    exec: impl AnyExecutor<'c>,
     scope: &Scope,
     id: i64,
 ) -> AppResult<DeviceRow> {
@@ -134,7 +131,7 @@ enum Branch<'a> {
 }
 
 fn push_branch(
-    q: &mut QueryBuilder<'_, Sqlite>,
+    q: &mut QueryBuilder<'_>,
     owner: i64,
     branch: Branch<'_>,
     scope: &Scope,
@@ -193,9 +190,9 @@ pub async fn pages(
     let limit = page.limit + 1;
     let mut out: Vec<(i64, Vec<DeviceRow>)> = Vec::with_capacity(customers.len());
     for chunk in customers.chunks(CUSTOMERS_PER_STATEMENT) {
-        let mut q = QueryBuilder::<Sqlite>::new("");
+        let mut q = QueryBuilder::new("");
         let mut n = 0;
-        let mut branch = |q: &mut QueryBuilder<'_, Sqlite>, owner: i64, b: Branch<'_>| {
+        let mut branch = |q: &mut QueryBuilder<'_>, owner: i64, b: Branch<'_>| {
             if n > 0 {
                 q.push(" UNION ALL ");
             }
@@ -255,7 +252,7 @@ pub async fn pages(
         let rows: Vec<PagedRow> = if n == 0 {
             Vec::new()
         } else {
-            q.build_query_as().fetch_all(pool).await?
+            q.build_query_as()?.fetch_all(pool).await?
         };
         let mut by_owner: std::collections::HashMap<i64, Vec<DeviceRow>> =
             std::collections::HashMap::new();
@@ -277,18 +274,19 @@ pub async fn pages(
 
 /// Whether the customer already has a device with this name key.
 pub async fn name_taken(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     customer_id: i64,
     name_key: &str,
 ) -> AppResult<bool> {
-    let (taken,): (bool,) = sqlx::query_as(
-        "SELECT EXISTS (SELECT 1 FROM devices WHERE customer_id = $1 AND name_key = $2)",
+    let (taken,): (i64,) = sqlx::query_as(
+        "SELECT CASE WHEN EXISTS (SELECT 1 FROM devices WHERE customer_id = $1 AND name_key = $2) \
+         THEN 1 ELSE 0 END",
     )
     .bind(customer_id)
     .bind(name_key)
     .fetch_one(conn)
     .await?;
-    Ok(taken)
+    Ok(taken != 0)
 }
 
 /// A device about to be inserted.
@@ -305,7 +303,7 @@ pub struct NewDevice<'a> {
 
 /// Inserts a device, in its customer's storage location, and adds it to the totals of its
 /// customer and the customer's ancestors; returns its id.
-pub async fn insert(conn: &mut SqliteConnection, new: &NewDevice<'_>) -> AppResult<i64> {
+pub async fn insert(conn: &mut AnyConnection, new: &NewDevice<'_>) -> AppResult<i64> {
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO devices (customer_id, name, name_key, kind, storage_location, \
          used_storage_bytes, created_at, last_backup_at) \
@@ -341,7 +339,7 @@ pub async fn insert(conn: &mut SqliteConnection, new: &NewDevice<'_>) -> AppResu
 
 /// Deletes a device and takes it out of the totals of its customer and the ancestors.
 pub async fn delete(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     device: &DeviceRow,
     customer: &CustomerRow,
 ) -> AppResult<()> {

@@ -318,9 +318,13 @@ impl GraphQLEndpoint {
             Some(token) => crate::auth::viewer_for_token(&self.state, token)
                 .await
                 .map_err(|err| {
+                    let status = match err {
+                        crate::error::AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+                        _ => StatusCode::INTERNAL_SERVER_ERROR,
+                    };
                     let err: async_graphql::Error = err.into();
                     Refusal {
-                        status: StatusCode::INTERNAL_SERVER_ERROR,
+                        status,
                         error: Box::new(err.into_server_error(async_graphql::Pos::default())),
                         allow: None,
                     }

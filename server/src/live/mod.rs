@@ -1,15 +1,16 @@
 //! Live updates: customer changes published after their transaction commits, delivered to
 //! `customerChanged` subscribers over WebSocket, each seeing only their own subtree.
 //!
-//! Events travel through an [`EventBus`]. Today that is [`LocalBus`], a `tokio` broadcast
-//! channel inside one process. When several server processes share one PostgreSQL database,
-//! a `PgBus` takes its place behind the same trait: `publish` runs
+//! Events travel through an [`EventBus`]: on SQLite (one server process) [`LocalBus`], a
+//! `tokio` broadcast channel inside the process; on PostgreSQL, where several server processes
+//! may share the database, [`PgBus`]: `publish` runs
 //! `SELECT pg_notify('canopy_customer_events', <event as JSON>)` (events are `serde` types for
 //! that reason), and one task per process `LISTEN`s on the channel (sqlx's `PgListener`) and
 //! feeds the process' own broadcast channel, from which `subscribe` hands out receivers.
-//! Subscribers and the scope filter ([`Filter`]) do not change.
+//! Subscribers and the scope filter ([`Filter`]) are the same for both.
 
 pub mod graphql;
+pub mod pg;
 pub mod ws;
 
 use std::sync::Arc;
@@ -21,6 +22,7 @@ use crate::context::Scope;
 use crate::customers::model::CustomerRow;
 
 pub use graphql::{ChangeKind, CustomerChange, LiveSubscription};
+pub use pg::PgBus;
 
 /// One change to one customer, as published. It carries the customer's materialised path
 /// (and, for a move, the path before it) so subscribers can be filtered by scope without a

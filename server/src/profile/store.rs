@@ -1,8 +1,9 @@
 //! Company profiles' SQL. A customer without a row has an empty profile.
 
-use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqliteExecutor};
+use sqlx::{AnyConnection, AnyExecutor};
 
 use crate::context::Scope;
+use crate::db::QueryBuilder;
 use crate::error::AppResult;
 use crate::ids::{self, Kind};
 
@@ -64,27 +65,24 @@ const COLUMNS: &str = "p.customer_id, p.legal_name, p.website, p.phone, p.vat_nu
 
 /// The profiles of these customers (those in scope that have one).
 pub async fn for_customers<'c>(
-    exec: impl SqliteExecutor<'c>,
+    exec: impl AnyExecutor<'c>,
     scope: &Scope,
     customer_ids: &[i64],
 ) -> AppResult<Vec<ProfileRow>> {
-    let mut q = QueryBuilder::<Sqlite>::new(format!(
+    let mut q = QueryBuilder::new(format!(
         "SELECT {COLUMNS} FROM company_profiles p JOIN customers c ON c.id = p.customer_id \
          WHERE p.customer_id IN ("
     ));
-    let mut list = q.separated(", ");
-    for id in customer_ids {
-        list.push_bind(*id);
-    }
+    q.push_list(customer_ids.iter().copied());
     q.push(") AND c.path >= ")
         .push_bind(&scope.lo)
         .push(" AND c.path < ")
         .push_bind(&scope.hi);
-    Ok(q.build_query_as().fetch_all(exec).await?)
+    Ok(q.build_query_as()?.fetch_all(exec).await?)
 }
 
 /// The profile of a customer the caller already found in scope.
-pub async fn get(conn: &mut SqliteConnection, customer_id: i64) -> AppResult<Option<ProfileRow>> {
+pub async fn get(conn: &mut AnyConnection, customer_id: i64) -> AppResult<Option<ProfileRow>> {
     let sql = format!("SELECT {COLUMNS} FROM company_profiles p WHERE p.customer_id = $1");
     Ok(sqlx::query_as(&sql)
         .bind(customer_id)
@@ -93,7 +91,7 @@ pub async fn get(conn: &mut SqliteConnection, customer_id: i64) -> AppResult<Opt
 }
 
 /// Writes a customer's whole profile.
-pub async fn upsert(conn: &mut SqliteConnection, p: &ProfileRow) -> AppResult<()> {
+pub async fn upsert(conn: &mut AnyConnection, p: &ProfileRow) -> AppResult<()> {
     sqlx::query(
         "INSERT INTO company_profiles (customer_id, legal_name, website, phone, vat_number, \
          chamber_of_commerce_number, street, city, district, state, zip_code, country, \
@@ -129,7 +127,7 @@ pub async fn upsert(conn: &mut SqliteConnection, p: &ProfileRow) -> AppResult<()
 
 /// Clears a customer's billing contact (its contact is being removed).
 pub async fn clear_billing_contact(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     customer_id: i64,
     now_ms: i64,
 ) -> AppResult<()> {
@@ -145,7 +143,7 @@ pub async fn clear_billing_contact(
 }
 
 /// Deletes the profile of a customer that is being removed.
-pub async fn delete_for_customer(conn: &mut SqliteConnection, customer_id: i64) -> AppResult<()> {
+pub async fn delete_for_customer(conn: &mut AnyConnection, customer_id: i64) -> AppResult<()> {
     sqlx::query("DELETE FROM company_profiles WHERE customer_id = $1")
         .bind(customer_id)
         .execute(conn)

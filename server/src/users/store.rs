@@ -2,10 +2,10 @@
 
 use std::collections::HashMap;
 
-use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqliteExecutor};
+use sqlx::{AnyConnection, AnyExecutor};
 
 use crate::context::Scope;
-use crate::db;
+use crate::db::{self, QueryBuilder};
 use crate::error::{AppError, AppResult};
 
 /// One row of `users` (without the password hash, which only sign-in reads).
@@ -15,6 +15,7 @@ pub struct UserRow {
     pub customer_id: i64,
     pub username: String,
     pub role: String,
+    #[sqlx(try_from = "db::Flag")]
     pub security_officer: bool,
     pub first_name: Option<String>,
     pub last_name: Option<String>,
@@ -45,28 +46,21 @@ pub fn username_key(username: &str) -> String {
 
 /// The users with these ids whose customer is in scope.
 pub async fn in_scope<'c>(
-    exec: impl SqliteExecutor<'c>,
+    exec: impl AnyExecutor<'c>,
     scope: &Scope,
     ids: &[i64],
 ) -> AppResult<Vec<UserRow>> {
-    let mut q = QueryBuilder::<Sqlite>::new(format!("{SELECT_IN_SCOPE} WHERE u.id IN ("));
-    let mut list = q.separated(", ");
-    for id in ids {
-        list.push_bind(*id);
-    }
+    let mut q = QueryBuilder::new(format!("{SELECT_IN_SCOPE} WHERE u.id IN ("));
+    q.push_list(ids.iter().copied());
     q.push(") AND c.path >= ")
         .push_bind(&scope.lo)
         .push(" AND c.path < ")
         .push_bind(&scope.hi);
-    Ok(q.build_query_as().fetch_all(exec).await?)
+    Ok(q.build_query_as()?.fetch_all(exec).await?)
 }
 
 /// The user with this id if their customer is in scope, or `NOT_FOUND`.
-pub async fn require<'c>(
-    exec: impl SqliteExecutor<'c>,
-    scope: &Scope,
-    id: i64,
-) -> AppResult<UserRow> {
+pub async fn require<'c>(exec: impl AnyExecutor<'c>, scope: &Scope, id: i64) -> AppResult<UserRow> {
     in_scope(exec, scope, &[id])
         .await?
         .pop()
@@ -76,16 +70,13 @@ pub async fn require<'c>(
 /// The users of each of these customers (which the caller has already found in scope),
 /// by username.
 pub async fn of_customers<'c>(
-    exec: impl SqliteExecutor<'c>,
+    exec: impl AnyExecutor<'c>,
     customer_ids: &[i64],
 ) -> AppResult<HashMap<i64, Vec<UserRow>>> {
-    let mut q = QueryBuilder::<Sqlite>::new(format!("{SELECT_IN_SCOPE} WHERE u.customer_id IN ("));
-    let mut list = q.separated(", ");
-    for id in customer_ids {
-        list.push_bind(*id);
-    }
+    let mut q = QueryBuilder::new(format!("{SELECT_IN_SCOPE} WHERE u.customer_id IN ("));
+    q.push_list(customer_ids.iter().copied());
     q.push(") ORDER BY u.username_key, u.id");
-    let rows: Vec<UserRow> = q.build_query_as().fetch_all(exec).await?;
+    let rows: Vec<UserRow> = q.build_query_as()?.fetch_all(exec).await?;
     let mut by_customer: HashMap<i64, Vec<UserRow>> =
         customer_ids.iter().map(|id| (*id, Vec::new())).collect();
     for row in rows {
@@ -95,14 +86,14 @@ pub async fn of_customers<'c>(
 }
 
 /// A user by id, regardless of scope (sign-in and session resolution only).
-pub async fn by_id<'c>(exec: impl SqliteExecutor<'c>, id: i64) -> AppResult<Option<UserRow>> {
+pub async fn by_id<'c>(exec: impl AnyExecutor<'c>, id: i64) -> AppResult<Option<UserRow>> {
     let sql = format!("{SELECT_IN_SCOPE} WHERE u.id = $1");
     Ok(sqlx::query_as(&sql).bind(id).fetch_optional(exec).await?)
 }
 
 /// A user's sign-in record: id and password hash (None until a password is set).
 pub async fn credentials<'c>(
-    exec: impl SqliteExecutor<'c>,
+    exec: impl AnyExecutor<'c>,
     customer_id: i64,
     username_key: &str,
 ) -> AppResult<Option<(i64, Option<String>)>> {
@@ -127,7 +118,7 @@ pub struct UserFields<'a> {
 
 /// Inserts a user; returns its id.
 pub async fn insert(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     customer_id: i64,
     fields: &UserFields<'_>,
     password_hash: Option<&str>,
@@ -145,7 +136,7 @@ pub async fn insert(
     .bind(fields.role)
     .bind(fields.first_name)
     .bind(fields.last_name)
-    .bind(fields.security_officer)
+    .bind(db::flag(fields.security_officer))
     .bind(now_ms)
     .fetch_one(conn)
     .await
@@ -154,11 +145,7 @@ pub async fn insert(
 }
 
 /// Writes a user's editable fields.
-pub async fn update(
-    conn: &mut SqliteConnection,
-    id: i64,
-    fields: &UserFields<'_>,
-) -> AppResult<()> {
+pub async fn update(conn: &mut AnyConnection, id: i64, fields: &UserFields<'_>) -> AppResult<()> {
     sqlx::query(
         "UPDATE users SET username = $1, username_key = $2, role = $3, first_name = $4, \
          last_name = $5, security_officer = $6 WHERE id = $7",
@@ -168,7 +155,7 @@ pub async fn update(
     .bind(fields.role)
     .bind(fields.first_name)
     .bind(fields.last_name)
-    .bind(fields.security_officer)
+    .bind(db::flag(fields.security_officer))
     .bind(id)
     .execute(conn)
     .await
@@ -177,7 +164,7 @@ pub async fn update(
 }
 
 /// Sets a user's password hash and ends all their sessions and pending set-password links.
-pub async fn set_password(conn: &mut SqliteConnection, id: i64, hash: &str) -> AppResult<()> {
+pub async fn set_password(conn: &mut AnyConnection, id: i64, hash: &str) -> AppResult<()> {
     sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
         .bind(hash)
         .bind(id)
@@ -195,7 +182,7 @@ pub async fn set_password(conn: &mut SqliteConnection, id: i64, hash: &str) -> A
 }
 
 /// Deletes a user; their sessions and tokens go with them (ON DELETE CASCADE).
-pub async fn delete(conn: &mut SqliteConnection, id: i64) -> AppResult<()> {
+pub async fn delete(conn: &mut AnyConnection, id: i64) -> AppResult<()> {
     sqlx::query("DELETE FROM users WHERE id = $1")
         .bind(id)
         .execute(conn)
@@ -204,7 +191,7 @@ pub async fn delete(conn: &mut SqliteConnection, id: i64) -> AppResult<()> {
 }
 
 /// Number of SUPERUSERs of a customer.
-pub async fn superuser_count(conn: &mut SqliteConnection, customer_id: i64) -> AppResult<i64> {
+pub async fn superuser_count(conn: &mut AnyConnection, customer_id: i64) -> AppResult<i64> {
     let (n,): (i64,) =
         sqlx::query_as("SELECT COUNT(*) FROM users WHERE customer_id = $1 AND role = 'SUPERUSER'")
             .bind(customer_id)
@@ -215,7 +202,7 @@ pub async fn superuser_count(conn: &mut SqliteConnection, customer_id: i64) -> A
 
 /// Stores a set-password token (its hash) for a user.
 pub async fn insert_password_token(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     token_hash: &str,
     user_id: i64,
     expires_at: i64,
@@ -233,7 +220,7 @@ pub async fn insert_password_token(
 
 /// Consumes a live set-password token: returns its user and deletes it (single use).
 pub async fn take_password_token(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     token_hash: &str,
     now_ms: i64,
 ) -> AppResult<Option<i64>> {

@@ -559,3 +559,53 @@ async fn countries_and_data_centers_are_listed() {
         assert!(codes.contains(&code), "{code}");
     }
 }
+
+#[tokio::test]
+async fn ids_of_removed_customers_and_devices_are_never_given_again() {
+    let Fixture { app, admin, root } = fixture().await;
+    let first = app
+        .create_customer(&admin, &root, "Short Lived", "RESELLER", json!({}))
+        .await;
+    let device = app.add_device(&admin, &first, "pc-1", 1).await;
+    app.data(
+        Some(&admin),
+        "mutation($id: ID!) { removeDevice(id: $id) }",
+        json!({ "id": device }),
+    )
+    .await;
+    app.data(
+        Some(&admin),
+        "mutation($id: ID!) { removeCustomer(id: $id) }",
+        json!({ "id": first }),
+    )
+    .await;
+    let second = app
+        .create_customer(&admin, &root, "Newcomer", "RESELLER", json!({}))
+        .await;
+    let other_device = app.add_device(&admin, &second, "pc-1", 1).await;
+    assert_ne!(
+        first, second,
+        "a stale customer ID must not name the new customer"
+    );
+    assert_ne!(
+        device, other_device,
+        "a stale device ID must not name the new device"
+    );
+    let history = app
+        .data(
+            Some(&admin),
+            "query($c: ID!) { auditLog(customerId: $c) { nodes { customerName } } }",
+            json!({ "c": second }),
+        )
+        .await;
+    let names: Vec<&str> = history["auditLog"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["customerName"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.iter().all(|n| *n == "Newcomer"),
+        "the new customer's history is its own: {names:?}"
+    );
+}

@@ -20,8 +20,7 @@ async fn snapshot(app: &TestApp) -> Vec<String> {
     let mut rows = Vec::new();
     for table in TABLES {
         let sql = format!("SELECT * FROM {table} ORDER BY 1");
-        let all: Vec<sqlx::sqlite::SqliteRow> =
-            sqlx::query(&sql).fetch_all(&app.pool).await.unwrap();
+        let all: Vec<sqlx::any::AnyRow> = sqlx::query(&sql).fetch_all(&app.pool).await.unwrap();
         for row in all {
             use sqlx::Row;
             let cells: Vec<String> = (0..row.len())

@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 
+use canopy_server::db::Backend;
 use canopy_shared::{Action, Role};
 use canopy_tests::{error_code, TestApp};
 use serde_json::{json, Value};
@@ -373,12 +374,22 @@ async fn schema_operations(app: &TestApp) -> (Vec<String>, Vec<String>) {
 /// Every row of every table except the audit log's reads (sessions included).
 async fn snapshot(app: &TestApp) -> Vec<String> {
     use sqlx::Row;
-    let tables: Vec<(String,)> = sqlx::query_as(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '_sqlx%' AND name NOT LIKE 'sqlite_%' ORDER BY name",
-    )
-    .fetch_all(&app.pool)
-    .await
-    .unwrap();
+    let tables_sql = match canopy_tests::backend() {
+        Backend::Sqlite => {
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '_sqlx%' \
+             AND name NOT LIKE 'sqlite_%' ORDER BY name"
+        }
+        // `table_name` is of type `sql_identifier`, which the `Any` driver cannot decode.
+        Backend::Postgres => {
+            "SELECT CAST(table_name AS TEXT) FROM information_schema.tables \
+             WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' \
+             AND table_name NOT LIKE '_sqlx%' ORDER BY 1"
+        }
+    };
+    let tables: Vec<(String,)> = sqlx::query_as(tables_sql)
+        .fetch_all(&app.pool)
+        .await
+        .unwrap();
     let mut rows = Vec::new();
     for (table,) in tables {
         let all = sqlx::query(&format!("SELECT * FROM {table}"))

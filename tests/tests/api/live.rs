@@ -1,9 +1,11 @@
 //! Live updates over WebSocket (graphql-transport-ws): each subscriber receives the changes
 //! in their own subtree, and nothing from anyone else's.
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use canopy_tests::TestApp;
+use canopy_server::db::Backend;
+use canopy_tests::{TestApp, TestDatabase};
 use futures::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -352,4 +354,47 @@ async fn limits_apply_to_websocket_operations_too() {
         Some("QUERY_TOO_COMPLEX"),
         "{message}"
     );
+}
+
+/// Two server processes (replicas) on one PostgreSQL database: a session made through one works
+/// on the other, a write through one reads through the other, and the live update reaches the
+/// subscribers of both. On PostgreSQL in both runs: SQLite serves one process by design.
+#[tokio::test]
+async fn two_servers_on_one_postgresql_database_share_sessions_data_and_live_updates() {
+    let database = Arc::new(TestDatabase::of(Backend::Postgres).await);
+    let first = TestApp::spawn_on(database, |_| {}).await;
+    let second = first.spawn_replica().await;
+    let admin = first.sign_in_admin().await;
+    let root = second.root_id(&admin).await;
+    let mut on_second = subscribe(&second, &admin, None).await;
+    let mut on_first = subscribe(&first, &admin, None).await;
+
+    let created = first
+        .create_customer(&admin, &root, "Replicated Dist", "DISTRIBUTOR", json!({}))
+        .await;
+    let read = second
+        .data(
+            Some(&admin),
+            "query($id: ID!) { customer(id: $id) { name } }",
+            json!({ "id": created }),
+        )
+        .await;
+    assert_eq!(read["customer"]["name"], "Replicated Dist");
+    for socket in [&mut on_second, &mut on_first] {
+        let change = next_change(socket).await;
+        assert_eq!(change["kind"], "CREATED", "{change}");
+        assert_eq!(change["customer"]["name"], "Replicated Dist", "{change}");
+    }
+
+    // And the other way round.
+    second
+        .data(
+            Some(&admin),
+            "mutation($id: ID!) { updateCustomer(id: $id, input: { name: \"Renamed Dist\" }) { id } }",
+            json!({ "id": created }),
+        )
+        .await;
+    let change = next_change(&mut on_first).await;
+    assert_eq!(change["kind"], "UPDATED", "{change}");
+    assert_eq!(change["customer"]["name"], "Renamed Dist", "{change}");
 }

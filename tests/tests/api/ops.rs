@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use canopy_server::{Application, Config};
-use canopy_tests::{workspace_root, TestApp};
+use canopy_tests::{workspace_root, TestApp, TestDatabase};
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -78,11 +78,8 @@ async fn metrics_count_requests_by_operation_and_outcome() {
 
 #[tokio::test]
 async fn shutdown_lets_in_flight_requests_finish_and_stops_accepting() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut config = Config::for_database(format!(
-        "sqlite://{}",
-        dir.path().join("canopy.db").display()
-    ));
+    let database = TestDatabase::new().await;
+    let mut config = Config::for_database(database.url.clone());
     config.admin_password = Some("correct horse battery staple".into());
     config.static_dir = workspace_root().join("dist");
     let app = Application::build(config).await.expect("the server starts");
@@ -150,11 +147,8 @@ async fn a_shutdown_closes_open_websockets() {
     use futures::StreamExt;
     use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
-    let dir = tempfile::tempdir().unwrap();
-    let mut config = Config::for_database(format!(
-        "sqlite://{}",
-        dir.path().join("canopy.db").display()
-    ));
+    let database = TestDatabase::new().await;
+    let mut config = Config::for_database(database.url.clone());
     config.static_dir = workspace_root().join("dist");
     let app = Application::build(config).await.expect("the server starts");
     let url = format!("ws://{}/graphql", app.local_addr());

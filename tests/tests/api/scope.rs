@@ -179,8 +179,7 @@ async fn snapshot(app: &TestApp) -> Vec<String> {
     let mut rows = Vec::new();
     for table in ["customers", "users", "devices"] {
         let sql = format!("SELECT * FROM {table} ORDER BY id");
-        let all: Vec<sqlx::sqlite::SqliteRow> =
-            sqlx::query(&sql).fetch_all(&app.pool).await.unwrap();
+        let all: Vec<sqlx::any::AnyRow> = sqlx::query(&sql).fetch_all(&app.pool).await.unwrap();
         for row in all {
             use sqlx::Row;
             let mut cells = Vec::new();
