@@ -4,13 +4,13 @@
 
 use leptos::prelude::*;
 use leptos_router::{
-    components::{ParentRoute, Redirect, Route, Router, Routes, A},
+    components::{ParentRoute, Route, Router, Routes, A},
     path,
 };
 
 use crate::{
     pages::{
-        console::Console,
+        console::{Console, Home},
         customers::{CustomerDetail, CustomersPage, NoSelection, Section},
         devices::DevicesPage,
         set_password::SetPasswordPage,
@@ -32,7 +32,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/sign-in") view=SignInPage />
                 <Route path=path!("/set-password") view=SetPasswordPage />
                 <ParentRoute path=path!("") view=Console>
-                    <Route path=path!("") view=|| view! { <Redirect path="/customers" /> } />
+                    <Route path=path!("") view=Home />
                     <ParentRoute path=path!("/customers") view=CustomersPage>
                         <Route path=path!("") view=NoSelection />
                         <ParentRoute path=path!(":id") view=CustomerDetail>

@@ -18,7 +18,7 @@ use crate::{
     },
     components::form::Problem,
     session::use_session,
-    state::{use_tree, Viewer},
+    state::{use_tree, use_viewer, Viewer},
 };
 
 /// The console; without a session it sends the user to sign in.
@@ -145,6 +145,29 @@ pub fn BrandBar(
     }
 }
 
+/// `/`: the first module the user's customer level offers.
+#[component]
+pub fn Home() -> impl IntoView {
+    let viewer = use_viewer();
+    let path = if viewer.has_module(Module::CustomerManagement) {
+        "/customers"
+    } else {
+        "/devices"
+    };
+    view! { <Redirect path=path /> }
+}
+
+/// Points the page's icon at the customer's app icon, when its branding has one.
+fn show_icon(url: Option<&str>) {
+    let Some(url) = url else { return };
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    if let Ok(Some(link)) = document.query_selector("link[rel=icon]") {
+        let _ = link.set_attribute("href", url);
+    }
+}
+
 #[component]
 fn Shell(me: api::customers::Me, root: ViewRoot) -> impl IntoView {
     let session = use_session();
@@ -187,6 +210,7 @@ fn Shell(me: api::customers::Me, root: ViewRoot) -> impl IntoView {
     });
 
     let branding = Signal::derive(move || viewer.root.with(|r| r.effective_branding.clone()));
+    Effect::new(move |_| branding.with(|b| show_icon(b.icon_url.as_deref())));
     let root_name = Signal::derive(move || viewer.root.with(|r| r.node.name.clone()));
     let location = use_location();
     let in_section = move |prefix: &'static str| {

@@ -11,7 +11,7 @@ use crate::{api, session::use_session};
 pub fn SignInPage() -> impl IntoView {
     let session = use_session();
     view! {
-        <Show when=move || !session.is_signed_in() fallback=|| view! { <Redirect path="/customers" /> }>
+        <Show when=move || !session.is_signed_in() fallback=|| view! { <Redirect path="/" /> }>
             <main class="centered">
                 <SignInForm />
             </main>

@@ -105,6 +105,12 @@ pub fn AddCustomerDialog(on_close: Callback<()>) -> impl IntoView {
     Effect::new(move |_| {
         if let Some(p) = parent_now() {
             let levels = p.level.shared().allowed_child_levels();
+            if levels.is_empty() {
+                errors.set(
+                    "parentId",
+                    "A site has no customers of its own: choose another parent.",
+                );
+            }
             if !level
                 .get_untracked()
                 .is_some_and(|l| levels.contains(&l.shared()))

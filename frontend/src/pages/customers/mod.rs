@@ -90,6 +90,14 @@ pub fn CustomersPage() -> impl IntoView {
     };
     let can_manage = viewer.can(Can::ManageCustomers);
     let root = viewer.root.with_untracked(|r| r.node.clone());
+    if !viewer.has_module(Module::CustomerManagement) {
+        return view! {
+            <section class="card empty-detail">
+                <p class="muted">"Customer management is not available at your customer level."</p>
+            </section>
+        }
+        .into_any();
+    }
 
     view! {
         <div class="customers-page">
@@ -154,6 +162,7 @@ pub fn CustomersPage() -> impl IntoView {
             })}
         </div>
     }
+    .into_any()
 }
 
 /// Customers anywhere in the user's view that match the search and filters, a page at a time.
