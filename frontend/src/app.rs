@@ -1,25 +1,48 @@
-//! The app's shell: the session context and the routes.
+//! The app's shell: the session context and the routes. Every route is a real address, so a
+//! reload or a shared link (e.g. `/customers/<id>/branding`) opens the same view; the server
+//! answers unknown paths with `index.html`.
 
 use leptos::prelude::*;
 use leptos_router::{
-    components::{Route, Router, Routes, A},
+    components::{ParentRoute, Route, Router, Routes, A},
     path,
 };
 
 use crate::{
-    pages::{console::ConsolePage, sign_in::SignInPage},
+    pages::{
+        console::{Console, Home},
+        customers::{CustomerDetail, CustomersPage, NoSelection, Section},
+        devices::DevicesPage,
+        set_password::SetPasswordPage,
+        sign_in::SignInPage,
+    },
     session::Session,
+    state::Tree,
 };
 
 /// The whole app, mounted to `<body>`.
 #[component]
 pub fn App() -> impl IntoView {
-    provide_context(Session::restore());
+    let session = Session::restore();
+    provide_context(session);
+    provide_context(Tree::new(session));
     view! {
         <Router>
             <Routes fallback=NotFound>
-                <Route path=path!("/") view=ConsolePage />
                 <Route path=path!("/sign-in") view=SignInPage />
+                <Route path=path!("/set-password") view=SetPasswordPage />
+                <ParentRoute path=path!("") view=Console>
+                    <Route path=path!("") view=Home />
+                    <ParentRoute path=path!("/customers") view=CustomersPage>
+                        <Route path=path!("") view=NoSelection />
+                        <ParentRoute path=path!(":id") view=CustomerDetail>
+                            <Route path=path!("") view=Section />
+                            <Route path=path!(":section") view=Section />
+                        </ParentRoute>
+                    </ParentRoute>
+                    <Route path=path!("/devices") view=DevicesPage />
+                    <Route path=path!("/devices/:id") view=DevicesPage />
+                </ParentRoute>
             </Routes>
         </Router>
     }
@@ -32,7 +55,7 @@ fn NotFound() -> impl IntoView {
             <section class="card narrow">
                 <h1>"Page not found"</h1>
                 <p>"There is nothing at this address."</p>
-                <A href="/">"Go to the console"</A>
+                <A href="/customers">"Go to the console"</A>
             </section>
         </main>
     }

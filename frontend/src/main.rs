@@ -6,6 +6,7 @@ mod app;
 mod components;
 mod pages;
 mod session;
+mod state;
 
 fn main() {
     console_error_panic_hook::set_once();

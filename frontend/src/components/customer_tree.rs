@@ -1,121 +1,51 @@
 //! The customer tree, after the WAI-ARIA tree pattern: the caller's root customer and, on
-//! demand, each customer's children, a page at a time. Arrow keys move and expand like a file
-//! tree; the toggle buttons do the same for the mouse.
+//! demand, each customer's children, a page at a time ("Load more"), so a customer with
+//! thousands of children never renders them all. Arrow keys move and expand like a file tree,
+//! Enter opens a customer, Delete asks to remove it; the pen and trash icons appear on hover
+//! or focus for the actions the user's role allows.
 
-use canopy_shared::CustomerLevel;
-use leptos::{ev::KeyboardEvent, prelude::*, task::spawn_local};
+use canopy_shared::Action as Can;
+use cynic::Id;
+use leptos::{ev::KeyboardEvent, prelude::*};
+use leptos_router::hooks::{use_location, use_navigate};
 use wasm_bindgen::JsCast;
 use web_sys::HtmlElement;
 
 use crate::{
-    api::{self, ChildPage, CustomerSummary},
-    components::trial_badge::TrialBadge,
-    session::{use_session, Session},
+    api::{customers::TreeNode, CustomerLevel},
+    components::{
+        icons::{PenIcon, TrashIcon},
+        trial_badge::TrialBadge,
+    },
+    state::{use_tree, use_viewer, Node},
 };
 
-/// The tree, starting at `root` (collapsed).
+/// What the tree asks its page to do.
+#[derive(Clone, Copy, Debug)]
+pub struct TreeActions {
+    /// Ask to remove this customer (the page shows the confirmation).
+    pub remove: Callback<TreeNode>,
+}
+
+/// The whole tree, from the user's own customer down.
 #[component]
-pub fn CustomerTree(root: CustomerSummary) -> impl IntoView {
+pub fn CustomerTree(root: TreeNode) -> impl IntoView {
+    let tree = use_tree();
+    let node = tree.node(root);
+    // The root starts open: it is why the user came.
+    tree.expand(node);
     view! {
-        <ul class="tree" role="tree" aria-label="Customers" data-testid="customer-tree">
-            <TreeNode customer=root depth=1 />
+        <ul role="tree" class="tree" aria-label="Customers" data-testid="customer-tree">
+            <TreeItem node=node depth=1 />
         </ul>
-    }
-}
-
-/// A customer's children as loaded so far.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-struct Children {
-    nodes: Vec<CustomerSummary>,
-    /// Whether the first page has arrived.
-    loaded: bool,
-    /// Where the next page starts; `None` when there is none.
-    next: Option<String>,
-    /// How many children there are in all, as of the last page.
-    total: i64,
-}
-
-impl Children {
-    /// Adds the next page.
-    fn append(&mut self, page: ChildPage) {
-        self.nodes.extend(page.nodes);
-        self.loaded = true;
-        // A server that says "more" without a cursor leaves no way to ask for it.
-        self.next = page
-            .page_info
-            .end_cursor
-            .filter(|_| page.page_info.has_next_page);
-        self.total = page.total_count;
-    }
-}
-
-/// One tree item's expansion and children: the state its view reads, and the operations on it.
-/// Children are loaded by explicit operations rather than a resource because pages accumulate
-/// ("Load more") and nothing is fetched until the item is first expanded.
-#[derive(Clone, Copy)]
-struct Branch {
-    customer_id: StoredValue<String>,
-    expanded: RwSignal<bool>,
-    children: RwSignal<Children>,
-    loading: RwSignal<bool>,
-    error: RwSignal<Option<String>>,
-}
-
-impl Branch {
-    fn new(customer_id: String) -> Self {
-        Self {
-            customer_id: StoredValue::new(customer_id),
-            expanded: RwSignal::new(false),
-            children: RwSignal::new(Children::default()),
-            loading: RwSignal::new(false),
-            error: RwSignal::new(None),
-        }
-    }
-
-    fn toggle(self, session: Session) {
-        if self.expanded.get_untracked() {
-            self.expanded.set(false);
-        } else {
-            self.expand(session);
-        }
-    }
-
-    /// Shows the children, loading the first page the first time.
-    fn expand(self, session: Session) {
-        self.expanded.set(true);
-        if !self.children.with_untracked(|c| c.loaded) {
-            self.load_more(session);
-        }
-    }
-
-    /// Loads the next page of children (or the first).
-    fn load_more(self, session: Session) {
-        if self.loading.get_untracked() {
-            return;
-        }
-        self.loading.set(true);
-        self.error.set(None);
-        let after = self.children.with_untracked(|c| c.next.clone());
-        let customer_id = self.customer_id.get_value();
-        spawn_local(async move {
-            let token = session.token();
-            match api::children(token.as_deref(), &customer_id, after.as_deref()).await {
-                Ok(Some(page)) => self.children.update(|c| c.append(page)),
-                Ok(None) => self.error.set(Some(
-                    "This customer no longer exists or is no longer visible to you.".into(),
-                )),
-                Err(error) => {
-                    session.check(&error);
-                    self.error.set(Some(error.to_string()));
-                }
-            }
-            self.loading.set(false);
-        });
+        <p class="muted small keys-hint">
+            "Arrow keys move and open, Enter shows a customer, Delete removes it."
+        </p>
     }
 }
 
 /// "3 sub-customers": how many direct children a customer has.
-pub fn sub_customer_label(count: i64) -> String {
+pub fn sub_customer_label(count: i32) -> String {
     match count {
         0 => "No sub-customers".into(),
         1 => "1 sub-customer".into(),
@@ -123,74 +53,166 @@ pub fn sub_customer_label(count: i64) -> String {
     }
 }
 
+/// "1 device", "12 devices".
+pub fn device_label(count: i32) -> String {
+    match count {
+        1 => "1 device".into(),
+        n => format!("{n} devices"),
+    }
+}
+
+/// Why a customer cannot be removed, if it cannot (DOMAIN.md: no devices and no children, and
+/// never the root of one's view).
+pub fn removal_block(node: &TreeNode, is_own: bool) -> Option<String> {
+    if is_own {
+        return Some("This is your own customer: it cannot be removed here.".into());
+    }
+    match (node.child_count, node.device_count) {
+        (0, 0) if node.removable => None,
+        (0, 0) => Some("This customer cannot be removed.".into()),
+        (c, 0) => Some(format!(
+            "Cannot remove: it has customers of its own ({c}). Move or remove them first."
+        )),
+        (0, d) => Some(format!(
+            "Cannot remove: it has devices ({d}). Remove them first."
+        )),
+        (c, d) => Some(format!(
+            "Cannot remove: it has customers ({c}) and devices ({d}) of its own."
+        )),
+    }
+}
+
 /// The CSS class of a level's badge, e.g. `level-sub-distributor`.
-fn level_class(level: CustomerLevel) -> String {
+pub fn level_class(level: CustomerLevel) -> String {
     format!(
         "badge level level-{}",
-        level.as_str().to_ascii_lowercase().replace('_', "-")
+        level
+            .shared()
+            .as_str()
+            .to_ascii_lowercase()
+            .replace('_', "-")
     )
+}
+
+/// The customer selected by the address (`/customers/<id>/…`), if any.
+pub fn selected_id(path: &str) -> Option<Id> {
+    let rest = path.strip_prefix("/customers/")?;
+    let id = rest.split('/').next().filter(|s| !s.is_empty())?;
+    Some(Id::new(id))
 }
 
 /// One customer and, when expanded, its children. Returns `AnyView` because it contains itself.
 #[component]
-fn TreeNode(customer: CustomerSummary, depth: usize) -> AnyView {
-    let session = use_session();
-    let branch = Branch::new(customer.id.clone());
-    let expandable = customer.child_count > 0;
-    let name_id = format!("customer-{}-name", customer.id);
-    let labelled_by = name_id.clone();
-
-    let toggle = expandable.then(|| {
-        let name = customer.name.clone();
-        let label = move || {
-            let verb = if branch.expanded.get() {
-                "Collapse"
-            } else {
-                "Expand"
-            };
-            format!("{verb} {name}")
-        };
-        view! {
-            <button
-                type="button"
-                class="toggle"
-                tabindex="-1"
-                aria-label=label
-                data-testid="toggle"
-                on:click=move |_| branch.toggle(session)
-            ></button>
+fn TreeItem(node: Node, depth: usize) -> AnyView {
+    let tree = use_tree();
+    let viewer = use_viewer();
+    let actions = use_context::<TreeActions>();
+    let navigate = use_navigate();
+    let location = use_location();
+    let id = node.data.with_untracked(|d| d.id.clone());
+    let id_str = id.inner().to_owned();
+    let name_id = format!("customer-{id_str}-name");
+    let expandable = move || node.data.with(|d| d.child_count > 0);
+    // Plain closures over the router's location (not signals of this item): while the console
+    // is torn down they may still run once, and must not read disposed values.
+    let is_selected = {
+        let id = id.clone();
+        move || {
+            location
+                .pathname
+                .try_with(|p| selected_id(p).as_ref() == Some(&id))
+                .unwrap_or(false)
         }
-        .into_any()
-    });
+    };
+    let selected = is_selected.clone();
+    let can_manage = viewer.can(Can::ManageCustomers);
+    let is_own = viewer.is_root(&id);
+    let href = format!("/customers/{id_str}");
+    let edit_href = format!("/customers/{id_str}/general");
+    let name = move || node.data.with(|d| d.name.clone());
 
-    let on_keydown = move |ev: KeyboardEvent| {
-        if on_key(&ev, branch, expandable, session) {
-            ev.prevent_default();
-            ev.stop_propagation();
+    let block = move || node.data.with(|d| removal_block(d, is_own));
+    let ask_remove = move || {
+        if block().is_none() {
+            if let Some(actions) = actions {
+                actions.remove.run(node.data.get_untracked());
+            }
+        }
+    };
+
+    let on_keydown = {
+        let href = href.clone();
+        let navigate = navigate.clone();
+        move |ev: KeyboardEvent| {
+            if ev.target() != ev.current_target() {
+                return;
+            }
+            let handled = match ev.key().as_str() {
+                "Enter" => {
+                    navigate(&href, Default::default());
+                    true
+                }
+                " " if expandable() => {
+                    tree.toggle(node);
+                    true
+                }
+                "Delete" if can_manage => {
+                    ask_remove();
+                    true
+                }
+                _ => on_key(&ev, node, expandable(), tree),
+            };
+            if handled {
+                ev.prevent_default();
+                ev.stop_propagation();
+            }
+        }
+    };
+
+    let toggle = move || {
+        if expandable() {
+            let label = move || {
+                let verb = if node.expanded.get() {
+                    "Collapse"
+                } else {
+                    "Expand"
+                };
+                format!("{verb} {}", name())
+            };
+            view! {
+                <button
+                    type="button"
+                    class="toggle"
+                    tabindex="-1"
+                    aria-label=label
+                    data-testid="toggle"
+                    on:click=move |_| tree.toggle(node)
+                ></button>
+            }
+            .into_any()
+        } else {
+            view! { <span class="toggle-spacer"></span> }.into_any()
         }
     };
 
     let footer = move || {
-        if branch.loading.get() {
+        if node.loading.get() {
             return Some(
                 view! {
                     <div class="tree-status" role="status" data-testid="tree-loading">
+                        <span class="spinner" aria-hidden="true"></span>
                         "Loading…"
                     </div>
                 }
                 .into_any(),
             );
         }
-        if let Some(message) = branch.error.get() {
+        if let Some(error) = node.error.get() {
             return Some(
                 view! {
                     <div class="tree-status error" role="alert" data-testid="tree-error">
-                        <span>{message}</span>
-                        <button
-                            type="button"
-                            class="button link"
-                            on:click=move |_| branch.load_more(session)
-                        >
+                        <span>{error.to_string()}</span>
+                        <button type="button" class="button link" on:click=move |_| tree.load_more(node)>
                             "Try again"
                         </button>
                     </div>
@@ -198,9 +220,9 @@ fn TreeNode(customer: CustomerSummary, depth: usize) -> AnyView {
                 .into_any(),
             );
         }
-        let (shown, total, more) = branch
+        let (shown, total, more) = node
             .children
-            .with(|c| (c.nodes.len(), c.total, c.next.is_some()));
+            .with(|c| (c.ids.len(), c.total, c.next.is_some()));
         more.then(|| {
             view! {
                 <div class="tree-status">
@@ -208,7 +230,7 @@ fn TreeNode(customer: CustomerSummary, depth: usize) -> AnyView {
                         type="button"
                         class="button secondary small"
                         data-testid="load-more"
-                        on:click=move |_| branch.load_more(session)
+                        on:click=move |_| tree.load_more(node)
                     >
                         "Load more"
                     </button>
@@ -219,38 +241,76 @@ fn TreeNode(customer: CustomerSummary, depth: usize) -> AnyView {
         })
     };
 
+    let row_actions = can_manage.then(|| {
+        let remove_label = move || format!("Remove {}", name());
+        view! {
+            <span class="row-actions">
+                <a
+                    class="icon-button"
+                    href=edit_href
+                    tabindex="-1"
+                    aria-label=move || format!("Edit {}", name())
+                    title="Edit"
+                    data-testid="edit"
+                >
+                    <PenIcon />
+                </a>
+                <button
+                    type="button"
+                    class="icon-button"
+                    tabindex="-1"
+                    aria-label=remove_label
+                    aria-disabled=move || block().is_some().to_string()
+                    title=move || block().unwrap_or_else(|| "Remove".into())
+                    data-testid="remove"
+                    on:click=move |_| ask_remove()
+                >
+                    <TrashIcon />
+                </button>
+            </span>
+        }
+    });
+
     view! {
         <li
             role="treeitem"
             class="tree-item"
-            aria-labelledby=labelled_by
-            aria-expanded=move || expandable.then(|| branch.expanded.get().to_string())
+            aria-labelledby=name_id.clone()
+            aria-expanded=move || expandable().then(|| node.expanded.get().to_string())
+            aria-selected=move || is_selected().to_string()
             tabindex=if depth == 1 { "0" } else { "-1" }
             data-testid="tree-item"
-            data-customer-id=customer.id.clone()
+            data-customer-id=id_str.clone()
             on:keydown=on_keydown
         >
-            <div class="node-row">
-                {toggle.unwrap_or_else(|| view! { <span class="toggle-spacer"></span> }.into_any())}
-                <span id=name_id class="node-name" data-testid="node-name">
-                    {customer.name.clone()}
-                </span>
-                <span class=level_class(customer.level) data-testid="level-badge">
-                    {customer.level.label()}
-                </span>
-                <TrialBadge state=customer.state expires_at=customer.trial_expires_at.clone() />
-                <span class="child-count" data-testid="child-count">
-                    {sub_customer_label(customer.child_count)}
-                </span>
+            <div class="node-row" class:selected=selected>
+                {toggle}
+                <a id=name_id.clone() class="node-name" href=href tabindex="-1" title=name data-testid="node-name">
+                    {name}
+                </a>
+                {move || {
+                    let d = node.data.get();
+                    view! {
+                        <span class=level_class(d.level) data-testid="level-badge">
+                            {d.level.label()}
+                        </span>
+                        <TrialBadge state=d.state.shared() expires_at=d.trial_expires_at.map(|t| t.0) />
+                        <span class="counts">
+                            <span data-testid="device-count">{device_label(d.device_count)}</span>
+                            <span data-testid="child-count">{sub_customer_label(d.child_count)}</span>
+                        </span>
+                    }
+                }}
+                {row_actions}
             </div>
-            <Show when=move || branch.expanded.get()>
+            <Show when=move || node.expanded.get()>
                 <ul role="group" class="tree-group">
                     <For
-                        each=move || branch.children.with(|c| c.nodes.clone())
-                        key=|child| child.id.clone()
+                        each=move || node.children.get().ids
+                        key=|id| id.clone()
                         let:child
                     >
-                        <TreeNode customer=child depth=depth + 1 />
+                        {tree.get(&child).map(|child| view! { <TreeItem node=child depth=depth + 1 /> })}
                     </For>
                 </ul>
                 {footer}
@@ -262,27 +322,23 @@ fn TreeNode(customer: CustomerSummary, depth: usize) -> AnyView {
     .into_any()
 }
 
-/// The tree pattern's keys on a focused tree item; true when the key was used.
-fn on_key(ev: &KeyboardEvent, branch: Branch, expandable: bool, session: Session) -> bool {
-    // Keys pressed on a nested item or a button bubble up here too; only the item itself acts.
-    if ev.target() != ev.current_target() {
-        return false;
-    }
+/// The tree pattern's movement keys on a focused tree item; true when the key was used.
+fn on_key(ev: &KeyboardEvent, node: Node, expandable: bool, tree: crate::state::Tree) -> bool {
     let Some(item) = ev
         .current_target()
         .and_then(|t| t.dyn_into::<HtmlElement>().ok())
     else {
         return false;
     };
-    let expanded = branch.expanded.get_untracked();
+    let expanded = node.expanded.get_untracked();
     match ev.key().as_str() {
-        "ArrowRight" if expandable && !expanded => branch.expand(session),
+        "ArrowRight" if expandable && !expanded => tree.expand(node),
         "ArrowRight" if expanded => {
             if let Some(first) = query(&item, ":scope > [role=group] > [role=treeitem]") {
                 move_focus(&item, &first);
             }
         }
-        "ArrowLeft" if expanded => branch.expanded.set(false),
+        "ArrowLeft" if expanded => node.expanded.set(false),
         "ArrowLeft" => {
             let parent = item
                 .parent_element()
@@ -292,7 +348,6 @@ fn on_key(ev: &KeyboardEvent, branch: Branch, expandable: bool, session: Session
                 move_focus(&item, &parent);
             }
         }
-        "Enter" | " " if expandable => branch.toggle(session),
         key @ ("ArrowDown" | "ArrowUp" | "Home" | "End") => {
             let items = visible_items(&item);
             if let Some(here) = items.iter().position(|i| i == &item) {
@@ -342,58 +397,52 @@ fn move_focus(from: &HtmlElement, to: &HtmlElement) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::PageInfo;
-    use canopy_shared::CustomerState;
+    use crate::api::CustomerState;
 
-    fn customer(id: &str) -> CustomerSummary {
-        CustomerSummary {
-            id: id.into(),
-            name: format!("Customer {id}"),
+    fn node(children: i32, devices: i32, removable: bool) -> TreeNode {
+        TreeNode {
+            id: Id::new("c1"),
+            name: "Acme".into(),
             level: CustomerLevel::Reseller,
             state: CustomerState::InProduction,
             trial_expires_at: None,
-            child_count: 0,
-        }
-    }
-
-    fn page(ids: &[&str], has_next_page: bool, end_cursor: Option<&str>) -> ChildPage {
-        ChildPage {
-            nodes: ids.iter().map(|id| customer(id)).collect(),
-            page_info: PageInfo {
-                has_next_page,
-                end_cursor: end_cursor.map(Into::into),
-            },
-            total_count: 3,
+            child_count: children,
+            device_count: devices,
+            removable,
         }
     }
 
     #[test]
-    fn pages_accumulate_until_the_last() {
-        let mut children = Children::default();
-        children.append(page(&["1", "2"], true, Some("c2")));
-        assert!(children.loaded);
-        assert_eq!(children.next.as_deref(), Some("c2"));
-        children.append(page(&["3"], false, Some("c3")));
-        assert_eq!(children.nodes.len(), 3);
-        assert_eq!(children.next, None);
-        assert_eq!(children.total, 3);
-    }
-
-    #[test]
-    fn more_without_a_cursor_is_the_end() {
-        let mut children = Children::default();
-        children.append(page(&["1"], true, None));
-        assert_eq!(children.next, None);
+    fn removal_is_blocked_with_the_reason() {
+        assert_eq!(removal_block(&node(0, 0, true), false), None);
+        assert!(removal_block(&node(2, 0, false), false)
+            .unwrap()
+            .contains("customers of its own (2)"));
+        assert!(removal_block(&node(0, 1, false), false)
+            .unwrap()
+            .contains("devices (1)"));
+        assert!(removal_block(&node(0, 0, true), true)
+            .unwrap()
+            .contains("your own customer"));
     }
 
     #[test]
     fn labels_read_naturally() {
         assert_eq!(sub_customer_label(0), "No sub-customers");
         assert_eq!(sub_customer_label(1), "1 sub-customer");
-        assert_eq!(sub_customer_label(12), "12 sub-customers");
+        assert_eq!(device_label(1), "1 device");
+        assert_eq!(device_label(0), "0 devices");
         assert_eq!(
             level_class(CustomerLevel::SubDistributor),
             "badge level level-sub-distributor"
         );
+    }
+
+    #[test]
+    fn the_selection_comes_from_the_address() {
+        assert_eq!(selected_id("/customers/abc/branding"), Some(Id::new("abc")));
+        assert_eq!(selected_id("/customers/abc"), Some(Id::new("abc")));
+        assert_eq!(selected_id("/customers"), None);
+        assert_eq!(selected_id("/devices"), None);
     }
 }

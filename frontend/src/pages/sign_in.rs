@@ -91,15 +91,14 @@ fn SignInForm() -> impl IntoView {
     let sign_in = Action::new_local(move |credentials: &Credentials| {
         let credentials = credentials.clone();
         async move {
-            match api::sign_in(
-                &credentials.customer_name,
-                &credentials.username,
-                &credentials.password,
-            )
-            .await
-            {
+            let vars = api::customers::SignInVars {
+                customer_name: credentials.customer_name,
+                username: credentials.username,
+                password: credentials.password,
+            };
+            match api::customers::sign_in(vars).await {
                 // The page then redirects to the console by itself.
-                Ok(signed_in) => session.start(signed_in.token),
+                Ok(token) => session.start(token),
                 Err(error) => problem.set(Some(Problem {
                     field: error.field().and_then(Field::from_api),
                     message: error.to_string(),

@@ -1,0 +1,391 @@
+//! "Add customer": the form for a new customer under a chosen parent, offering only what the
+//! rules allow there (levels below the parent's, the parent's child service types) and
+//! choosing the data storage location from the device country as DOMAIN.md says.
+
+use canopy_shared::{customer::parse_reference, CustomerName};
+use cynic::Id;
+use leptos::{ev::SubmitEvent, prelude::*};
+use leptos_router::hooks::{use_location, use_navigate};
+
+use crate::{
+    api::{
+        self,
+        customers::{CreateCustomerInput, Geography, ParentRef},
+        CustomerLevel, ServiceType,
+    },
+    components::{
+        combobox::{filter_choices, Choice, Combobox},
+        customer_tree::selected_id,
+        dialog::Modal,
+        form::{optional, Field, FormErrors, Problem},
+    },
+    session::use_session,
+    state::{use_tree, use_viewer},
+};
+
+const FIELDS: &[&str] = &[
+    "parentId",
+    "name",
+    "level",
+    "serviceType",
+    "deviceCountry",
+    "storageLocation",
+    "customerReference",
+];
+
+/// The countries as combobox choices.
+pub fn country_choices(geo: &Geography) -> Vec<Choice> {
+    geo.countries
+        .iter()
+        .map(|c| Choice {
+            value: c.code.clone(),
+            label: c.name.clone(),
+            hint: c.data_center.as_ref().map(|_| "Data center".to_owned()),
+        })
+        .collect()
+}
+
+/// The searchable list of every country; `selected` holds the chosen code.
+#[component]
+pub fn CountryPicker(
+    #[prop(into)] id: String,
+    geography: Signal<Option<Geography>>,
+    selected: RwSignal<Option<Choice>>,
+    #[prop(into)] invalid: Signal<bool>,
+) -> impl IntoView {
+    let query = RwSignal::new(
+        selected
+            .get_untracked()
+            .map(|c| c.label)
+            .unwrap_or_default(),
+    );
+    let all =
+        Memo::new(move |_| geography.with(|g| g.as_ref().map(country_choices).unwrap_or_default()));
+    let options = Signal::derive(move || all.with(|all| filter_choices(all, &query.get(), 40)));
+    let described = format!("{id}-error");
+    view! {
+        <Combobox id=id query options selected invalid described_by=described placeholder="Type to search" />
+    }
+}
+
+#[component]
+pub fn AddCustomerDialog(on_close: Callback<()>) -> impl IntoView {
+    let session = use_session();
+    let viewer = use_viewer();
+    let tree = use_tree();
+    let navigate = use_navigate();
+    let location = use_location();
+    let errors = FormErrors::new();
+
+    // The parent: the customer on screen, or the user's own.
+    let start = location
+        .pathname
+        .with_untracked(|p| selected_id(p))
+        .unwrap_or_else(|| viewer.root_id());
+    let parent_id = RwSignal::new(start);
+    let parent = LocalResource::new(move || {
+        let id = parent_id.get();
+        async move { api::customers::parent(session.token().as_deref(), &id).await }
+    });
+    let parent_now = move || parent.get().and_then(Result::ok).flatten();
+    let geography = LocalResource::new(move || async move {
+        api::customers::geography(session.token().as_deref()).await
+    });
+    let geo = Signal::derive(move || geography.get().and_then(Result::ok));
+
+    let name = RwSignal::new(String::new());
+    let level = RwSignal::new(None::<CustomerLevel>);
+    let service_type = RwSignal::new(None::<ServiceType>);
+    let country = RwSignal::new(None::<Choice>);
+    let storage = RwSignal::new(String::new());
+    let in_trial = RwSignal::new(false);
+    let reference = RwSignal::new(String::new());
+
+    // Choices follow the parent: the first allowed level and service type unless still valid.
+    Effect::new(move |_| {
+        if let Some(p) = parent_now() {
+            let levels = p.level.shared().allowed_child_levels();
+            if levels.is_empty() {
+                errors.set(
+                    "parentId",
+                    "A site has no customers of its own: choose another parent.",
+                );
+            }
+            if !level
+                .get_untracked()
+                .is_some_and(|l| levels.contains(&l.shared()))
+            {
+                level.set(levels.first().copied().map(Into::into));
+            }
+            if !service_type
+                .get_untracked()
+                .is_some_and(|s| p.child_service_types.contains(&s))
+            {
+                service_type.set(p.child_service_types.first().copied());
+            }
+        }
+    });
+    // The country's own data center, when it has one: then the location is fixed.
+    let country_center = move || {
+        let code = country.get()?.value;
+        geo.with(|g| {
+            g.as_ref()?
+                .countries
+                .iter()
+                .find(|c| c.code == code)?
+                .data_center
+                .clone()
+        })
+    };
+    Effect::new(move |_| {
+        if let Some(dc) = country_center() {
+            storage.set(dc.code);
+        }
+    });
+
+    let create = Action::new_local(move |input: &CreateCustomerInput| {
+        let input = input.clone();
+        let navigate = navigate.clone();
+        async move {
+            let parent = input.parent_id.clone();
+            match api::customers::create(session.token().as_deref(), input).await {
+                Ok(created) => {
+                    tree.changed(&created.id, &[Some(parent.clone())]);
+                    if let Some(node) = tree.get(&parent) {
+                        tree.expand(node);
+                    }
+                    on_close.run(());
+                    navigate(
+                        &format!("/customers/{}", created.id.inner()),
+                        Default::default(),
+                    );
+                }
+                Err(error) => {
+                    session.check(&error);
+                    errors.api(error, FIELDS);
+                }
+            }
+        }
+    });
+
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        errors.clear();
+        let Some(p) = parent_now() else {
+            errors.set("parentId", "Choose the parent customer.");
+            return;
+        };
+        let checked_name = CustomerName::parse(&name.get_untracked());
+        if let Err(message) = &checked_name {
+            errors.set("name", message.clone());
+        }
+        let Some(level) = level.get_untracked() else {
+            errors.set("level", "Choose a customer level.");
+            return;
+        };
+        let Some(service_type) = service_type.get_untracked() else {
+            errors.set("serviceType", "Choose a service type.");
+            return;
+        };
+        let country = country.get_untracked();
+        if country.is_none() {
+            errors.set("deviceCountry", "Choose the device country from the list.");
+        }
+        let fixed = country_center();
+        let storage_location = optional(&storage.get_untracked());
+        if fixed.is_none() && storage_location.is_none() && country.is_some() {
+            errors.set(
+                "storageLocation",
+                "This country has no data center: choose a data storage location.",
+            );
+        }
+        let reference = parse_reference(Some(&reference.get_untracked()));
+        if let Err(message) = &reference {
+            errors.set("customerReference", message.clone());
+        }
+        if errors.has_any() {
+            return;
+        }
+        create.dispatch(CreateCustomerInput {
+            parent_id: p.id,
+            name: checked_name
+                .map(|n| n.as_str().to_owned())
+                .unwrap_or_default(),
+            level,
+            service_type,
+            child_service_types: None,
+            device_country: country.map(|c| c.value).unwrap_or_default(),
+            // Sent only when the user chose it: a country with a data center decides by itself.
+            storage_location: if fixed.is_some() {
+                None
+            } else {
+                storage_location
+            },
+            in_trial: in_trial.get_untracked(),
+            customer_reference: reference.ok().flatten(),
+        });
+    };
+
+    view! {
+        <Modal title="Add customer" on_close=on_close wide=true>
+            <form on:submit=on_submit novalidate data-testid="add-customer-form">
+                <Problem error=Signal::derive(move || errors.general()) />
+                <ParentPicker parent_id current=Signal::derive(parent_now) errors />
+                <Field id="new-name" label="Name" name="name" errors>
+                    <input id="new-name" type="text" autofocus maxlength="128"
+                        aria-invalid=move || errors.field("name").is_some().to_string()
+                        aria-describedby="new-name-error"
+                        bind:value=name />
+                </Field>
+                <div class="field-row">
+                    <Field id="new-level" label="Customer level" name="level" errors>
+                        <select id="new-level" aria-describedby="new-level-error"
+                            on:change=move |ev| level.set(level_from(&event_target_value(&ev)))>
+                            {move || parent_now().map(|p| p.level.shared().allowed_child_levels().into_iter().map(|l| view! {
+                                <option value=l.as_str() selected=move || level.get().map(|x| x.shared()) == Some(l)>{l.label()}</option>
+                            }).collect_view())}
+                        </select>
+                    </Field>
+                    <Field id="new-service" label="Service type" name="serviceType" errors>
+                        <select id="new-service" aria-describedby="new-service-error"
+                            on:change=move |ev| service_type.set(service_from(&event_target_value(&ev)))>
+                            {move || parent_now().map(|p| p.child_service_types.into_iter().map(|s| view! {
+                                <option value=s.shared().as_str() selected=move || service_type.get() == Some(s)>{s.label()}</option>
+                            }).collect_view())}
+                        </select>
+                    </Field>
+                </div>
+                <div class="field-row">
+                    <Field id="new-country" label="Device country" name="deviceCountry" errors>
+                        <CountryPicker id="new-country" geography=geo selected=country
+                            invalid=Signal::derive(move || errors.field("deviceCountry").is_some()) />
+                    </Field>
+                    <Field id="new-storage" label="Data storage location" name="storageLocation" errors
+                        hint=Signal::derive(move || Some(match (country.get(), country_center()) {
+                            (_, Some(dc)) => format!("Set by the device country: data is stored in {}.", dc.name),
+                            (Some(_), None) => "The device country has no data center: choose where data is stored.".to_owned(),
+                            (None, None) => "Follows the device country where it has a data center.".to_owned(),
+                        }))>
+                        <select id="new-storage" aria-describedby="new-storage-error new-storage-hint"
+                            disabled=move || country_center().is_some()
+                            aria-invalid=move || errors.field("storageLocation").is_some().to_string()
+                            on:change=move |ev| storage.set(event_target_value(&ev))>
+                            <option value="" selected=move || storage.get().is_empty()>"Choose a location"</option>
+                            {move || geo.get().map(|g| g.data_centers.into_iter().map(|dc| {
+                                let code = dc.code.clone();
+                                view! { <option value=dc.code.clone() selected=move || storage.get() == code>{dc.name}</option> }
+                            }).collect_view())}
+                        </select>
+                    </Field>
+                </div>
+                <div class="field checkbox">
+                    <input id="new-trial" type="checkbox" bind:checked=in_trial />
+                    <label for="new-trial">"In trial (30 days)"</label>
+                </div>
+                <Field id="new-reference" label="Customer reference" name="customerReference" errors>
+                    <input id="new-reference" type="text" maxlength="64" aria-describedby="new-reference-error" bind:value=reference />
+                </Field>
+                <div class="form-actions">
+                    <button type="button" class="button secondary" on:click=move |_| on_close.run(())>"Cancel"</button>
+                    <button type="submit" class="button primary" disabled=move || create.pending().get()>
+                        {move || if create.pending().get() { "Saving…" } else { "Save" }}
+                    </button>
+                </div>
+            </form>
+        </Modal>
+    }
+}
+
+pub fn level_from(value: &str) -> Option<CustomerLevel> {
+    canopy_shared::CustomerLevel::ALL
+        .into_iter()
+        .find(|l| l.as_str() == value)
+        .map(Into::into)
+}
+
+pub fn service_from(value: &str) -> Option<ServiceType> {
+    canopy_shared::ServiceType::parse(value).map(Into::into)
+}
+
+/// Choosing a parent: only customers that may have children (not sites), searched by name.
+#[component]
+pub fn ParentPicker(
+    parent_id: RwSignal<Id>,
+    current: Signal<Option<ParentRef>>,
+    errors: FormErrors,
+    /// Levels the parent may have; all but `SITE` when not given.
+    #[prop(optional, into)]
+    levels: Option<Signal<Vec<CustomerLevel>>>,
+    #[prop(optional, into)] label: Option<String>,
+    #[prop(optional, into)] exclude: Option<Id>,
+) -> impl IntoView {
+    let session = use_session();
+    let query = RwSignal::new(String::new());
+    let selected = RwSignal::new(None::<Choice>);
+    Effect::new(move |_| {
+        if let Some(p) = current.get() {
+            if selected.with_untracked(Option::is_none) && query.with_untracked(String::is_empty) {
+                query.set(p.name.clone());
+            }
+        }
+    });
+    let levels = levels.unwrap_or_else(|| {
+        Signal::derive(|| {
+            canopy_shared::CustomerLevel::ALL
+                .into_iter()
+                .filter(|l| *l != canopy_shared::CustomerLevel::Site)
+                .map(Into::into)
+                .collect()
+        })
+    });
+    let candidates = LocalResource::new(move || {
+        let q = query.get();
+        let levels = levels.get();
+        async move {
+            api::customers::parents(session.token().as_deref(), q, levels)
+                .await
+                .unwrap_or_default()
+        }
+    });
+    let exclude = StoredValue::new(exclude);
+    let options = Signal::derive(move || {
+        candidates
+            .get()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|p| exclude.with_value(|e| e.as_ref() != Some(&p.id)))
+            .map(|p| Choice {
+                value: p.id.inner().to_owned(),
+                label: p.name.clone(),
+                hint: Some(p.level.label().to_owned()),
+            })
+            .collect::<Vec<_>>()
+    });
+    Effect::new(move |_| {
+        if let Some(choice) = selected.get() {
+            parent_id.set(Id::new(choice.value));
+        }
+    });
+    view! {
+        <Field id="parent" label=label.unwrap_or_else(|| "Parent".into()) name="parentId" errors>
+            <Combobox id="parent" query options selected
+                invalid=Signal::derive(move || errors.field("parentId").is_some())
+                described_by="parent-error" />
+        </Field>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn select_values_parse_back() {
+        assert_eq!(level_from("RESELLER"), Some(CustomerLevel::Reseller));
+        assert_eq!(level_from(""), None);
+        assert_eq!(
+            service_from("SOFTWARE_ONLY"),
+            Some(ServiceType::SoftwareOnly)
+        );
+    }
+}
