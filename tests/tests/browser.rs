@@ -956,6 +956,10 @@ where
     F: FnOnce(Browser) -> Fut,
     Fut: Future<Output = Result<()>>,
 {
+    // One Chromium at a time: on a loaded two-core machine, parallel browsers made page loads
+    // outlast the timeouts. Each scenario still gets its own server and database.
+    static ONE_BROWSER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    let _turn = ONE_BROWSER.lock().await;
     let driver = ChromeDriver::start().await.expect("chromedriver starts");
     let client = driver.connect().await.expect("a Chromium session");
     let outcome = scenario(Browser {
