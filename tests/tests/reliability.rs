@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use canopy_server::db::Backend;
+use canopy_tests::child::{self, ChildServer};
 use canopy_tests::{error_code, invariants, Client, TestApp, TestDatabase};
 use serde_json::{json, Value};
 
@@ -403,49 +404,10 @@ async fn a_backup_taken_under_load_restores_a_sound_tree() {
     );
 }
 
-/// Not a test of its own: the crash test runs this test binary again with
-/// `CANOPY_CRASH_DATABASE` set, and this entry then serves that database until it is killed.
+/// The crash test's child server (see `canopy_tests::child`); a no-op as a test of its own.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn crash_child_server() {
-    let Ok(database_url) = std::env::var("CANOPY_CRASH_DATABASE") else {
-        return;
-    };
-    let mut config = canopy_server::Config::for_database(database_url);
-    config.admin_password = Some("crash test password".into());
-    let app = canopy_server::Application::build(config)
-        .await
-        .expect("child server starts");
-    println!("LISTENING http://{}", app.local_addr());
-    app.run_until_stopped().await.expect("child server runs");
-}
-
-/// Starts the child server on `database_url` and returns it with its address.
-fn start_child(database_url: &str) -> (std::process::Child, String) {
-    use std::io::BufRead;
-    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
-        .args([
-            "crash_child_server",
-            "--exact",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env("CANOPY_CRASH_DATABASE", database_url)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("child starts");
-    let stdout = child.stdout.take().unwrap();
-    let mut lines = std::io::BufReader::new(stdout).lines();
-    let address = loop {
-        let line = lines.next().expect("the child prints its address").unwrap();
-        // The test harness prints "test crash_child_server ... " on the same line first.
-        if let Some((_, address)) = line.split_once("LISTENING ") {
-            break address.trim().to_owned();
-        }
-    };
-    // Keep draining the child's output so it never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    (child, address)
+    child::serve_if_child().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -454,10 +416,10 @@ async fn a_crash_mid_write_loses_nothing_acknowledged() {
     // that a server killed mid-transaction leaves nothing half-written.
     let database = TestDatabase::new().await;
     let url = database.url.clone();
-    let (mut child, address) = start_child(&url);
-    let api = Client::new(&address);
+    let mut server = ChildServer::start("crash_child_server", &url);
+    let api = Client::new(&server.address);
     let admin = api
-        .sign_in("My Company", "admin", "crash test password")
+        .sign_in("My Company", "admin", child::ADMIN_PASSWORD)
         .await;
     let dists = distributors(&api, &admin, 3).await;
 
@@ -477,8 +439,7 @@ async fn a_crash_mid_write_loses_nothing_acknowledged() {
         .collect();
     tokio::time::sleep(Duration::from_millis(2000)).await;
     // SIGKILL in the middle of the load: no shutdown, no flush.
-    child.kill().expect("SIGKILL");
-    child.wait().unwrap();
+    server.kill();
     // What was acknowledged before the kill is all that counts; later calls fail to connect.
     let acknowledged = {
         let ledger = ledger.lock().unwrap();
@@ -497,10 +458,10 @@ async fn a_crash_mid_write_loses_nothing_acknowledged() {
         acknowledged.0.len()
     );
 
-    let (mut child, address) = start_child(&url);
-    let api = Client::new(&address);
+    let server = ChildServer::start("crash_child_server", &url);
+    let api = Client::new(&server.address);
     let admin = api
-        .sign_in("My Company", "admin", "crash test password")
+        .sign_in("My Company", "admin", child::ADMIN_PASSWORD)
         .await;
     let pool = canopy_server::db::connect(&url).await.unwrap();
     if canopy_tests::backend() == Backend::Sqlite {
@@ -546,8 +507,7 @@ async fn a_crash_mid_write_loses_nothing_acknowledged() {
             "acknowledged removal of {id} survived the crash"
         );
     }
-    child.kill().unwrap();
-    child.wait().unwrap();
+    drop(server);
 }
 
 /// Concurrent tree changes whose rules conflict, raced over and over: whatever order the
