@@ -75,7 +75,7 @@ pub async fn add(
     let row = store::require(&mut *tx, &viewer.scope, id).await?;
     audit::record_for_customer(
         &mut tx,
-        viewer,
+        viewer.actor(),
         now,
         "activity.add",
         &customer,
@@ -106,7 +106,7 @@ pub async fn update(
     let after = store::require(&mut *tx, &viewer.scope, id).await?;
     audit::record_for_customer(
         &mut tx,
-        viewer,
+        viewer.actor(),
         now,
         "activity.update",
         &customer,
@@ -129,7 +129,7 @@ pub async fn remove(state: &AppState, viewer: &Viewer, id: i64) -> AppResult<()>
         .map_err(|e| e.context("deleting the activity"))?;
     audit::record_for_customer(
         &mut tx,
-        viewer,
+        viewer.actor(),
         state.clock.now_ms(),
         "activity.remove",
         &customer,

@@ -68,11 +68,11 @@ pub async fn record(
     .map_err(|e| e.context("writing the audit entry"))
 }
 
-/// Records a change made by `viewer` to `customer` or to something of it (a contact, the
+/// Records a change made by `actor` to `customer` or to something of it (a contact, the
 /// branding, a device…), in the transaction of the change.
 pub async fn record_for_customer(
     conn: &mut AnyConnection,
-    viewer: &Viewer,
+    actor: Actor<'_>,
     at_ms: i64,
     action: &str,
     customer: &crate::customers::model::CustomerRow,
@@ -81,7 +81,7 @@ pub async fn record_for_customer(
 ) -> AppResult<()> {
     record(
         conn,
-        Some(viewer.actor()),
+        Some(actor),
         at_ms,
         Change {
             action,

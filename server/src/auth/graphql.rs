@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::store;
 use super::{new_token, password, token_hash};
-use crate::audit::{self, Actor, Change};
+use crate::audit::{self, Actor};
 use crate::clock::to_datetime;
 use crate::context;
 use crate::customers;
@@ -53,18 +53,14 @@ async fn record_session_event(
     let customer = customers::store::get_unscoped(&mut **tx, customer_id)
         .await?
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("user without customer")))?;
-    audit::record(
+    audit::record_for_customer(
         tx,
-        Some(actor),
+        actor,
         now,
-        Change {
-            action,
-            customer_id: customer.id,
-            customer_name: &customer.name,
-            customer_path: &customer.path,
-            before: None,
-            after: Some(serde_json::json!({ "username": actor.username })),
-        },
+        action,
+        &customer,
+        None,
+        Some(serde_json::json!({ "username": actor.username })),
     )
     .await
 }

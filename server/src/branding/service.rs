@@ -194,7 +194,7 @@ pub async fn update(
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("branding vanished")))?;
     audit::record_for_customer(
         &mut tx,
-        viewer,
+        viewer.actor(),
         now,
         "branding.update",
         &customer,
@@ -220,7 +220,7 @@ pub async fn reset(state: &AppState, viewer: &Viewer, customer_id: i64) -> AppRe
     };
     audit::record_for_customer(
         &mut tx,
-        viewer,
+        viewer.actor(),
         state.clock.now_ms(),
         "branding.reset",
         &customer,

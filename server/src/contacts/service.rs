@@ -74,7 +74,7 @@ pub async fn add(
     let row = store::require(&mut *tx, &viewer.scope, id).await?;
     audit::record_for_customer(
         &mut tx,
-        viewer,
+        viewer.actor(),
         now,
         "contact.add",
         &customer,
@@ -106,7 +106,7 @@ pub async fn update(
     let after = store::require(&mut *tx, &viewer.scope, id).await?;
     audit::record_for_customer(
         &mut tx,
-        viewer,
+        viewer.actor(),
         now,
         "contact.update",
         &customer,
@@ -137,7 +137,7 @@ pub async fn remove(state: &AppState, viewer: &Viewer, id: i64) -> AppResult<()>
             .unwrap_or_default();
         audit::record_for_customer(
             &mut tx,
-            viewer,
+            viewer.actor(),
             now,
             "companyProfile.update",
             &customer,
@@ -154,7 +154,7 @@ pub async fn remove(state: &AppState, viewer: &Viewer, id: i64) -> AppResult<()>
         .map_err(|e| e.context("deleting the contact"))?;
     audit::record_for_customer(
         &mut tx,
-        viewer,
+        viewer.actor(),
         now,
         "contact.remove",
         &customer,

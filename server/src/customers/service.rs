@@ -8,7 +8,7 @@ use canopy_shared::{trial, Action, CustomerLevel, CustomerName, ServiceType};
 
 use super::model::{encode_service_types, CustomerRow};
 use super::store::{self, CustomerChanges, NewCustomer};
-use crate::audit::{self, Change};
+use crate::audit;
 use crate::context::{AppState, Viewer};
 use crate::db;
 use crate::error::{AppError, AppResult};
@@ -98,18 +98,14 @@ async fn audit(
     before: Option<&CustomerRow>,
     after: Option<&CustomerRow>,
 ) -> AppResult<()> {
-    audit::record(
+    audit::record_for_customer(
         tx,
-        Some(viewer.actor()),
+        viewer.actor(),
         state.clock.now_ms(),
-        Change {
-            action,
-            customer_id: customer.id,
-            customer_name: &customer.name,
-            customer_path: &customer.path,
-            before: before.map(CustomerRow::audit_json),
-            after: after.map(CustomerRow::audit_json),
-        },
+        action,
+        customer,
+        before.map(CustomerRow::audit_json),
+        after.map(CustomerRow::audit_json),
     )
     .await
 }

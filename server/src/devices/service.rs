@@ -64,7 +64,7 @@ pub async fn add(
     let row = store::require(&mut *tx, &viewer.scope, id).await?;
     audit::record_for_customer(
         &mut tx,
-        viewer,
+        viewer.actor(),
         now,
         "device.add",
         &customer,
@@ -87,7 +87,7 @@ pub async fn remove(state: &AppState, viewer: &Viewer, id: i64) -> AppResult<()>
         .map_err(|e| e.context("deleting the device"))?;
     audit::record_for_customer(
         &mut tx,
-        viewer,
+        viewer.actor(),
         state.clock.now_ms(),
         "device.remove",
         &customer,

@@ -171,7 +171,7 @@ pub async fn update(
         .map_err(|e| e.context("writing the company profile"))?;
     audit::record_for_customer(
         &mut tx,
-        viewer,
+        viewer.actor(),
         now,
         "companyProfile.update",
         &customer,

@@ -4,7 +4,7 @@
 use canopy_shared::{Action, Role};
 
 use super::store::{self, UserFields, UserRow};
-use crate::audit::{self, Actor, Change};
+use crate::audit::{self, Actor};
 use crate::auth::{new_token, password, token_hash};
 use crate::context::{AppState, Viewer};
 use crate::customers::{self, model::CustomerRow};
@@ -112,18 +112,14 @@ async fn audit(
     before: Option<&UserRow>,
     after: Option<&UserRow>,
 ) -> AppResult<()> {
-    audit::record(
+    audit::record_for_customer(
         tx,
-        Some(actor),
+        actor,
         state.clock.now_ms(),
-        Change {
-            action,
-            customer_id: customer.id,
-            customer_name: &customer.name,
-            customer_path: &customer.path,
-            before: before.map(UserRow::audit_json),
-            after: after.map(UserRow::audit_json),
-        },
+        action,
+        customer,
+        before.map(UserRow::audit_json),
+        after.map(UserRow::audit_json),
     )
     .await
 }
