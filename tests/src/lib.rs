@@ -8,6 +8,7 @@
 
 pub mod child;
 pub mod invariants;
+pub mod statements;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};

@@ -4,41 +4,9 @@
 //!
 //! A test binary of its own, because it counts statements with a process-wide tracing layer.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-
+use canopy_tests::statements::{count_statements, fewest_statements};
 use canopy_tests::TestApp;
 use serde_json::json;
-use tracing_subscriber::layer::{Context, SubscriberExt};
-use tracing_subscriber::Layer;
-
-static STATEMENTS: AtomicUsize = AtomicUsize::new(0);
-
-/// Counts sqlx's per-statement log events (target `sqlx::query`), except the `PRAGMA`s that
-/// set up a new pool connection: how many connections a request opens depends on timing.
-struct CountStatements;
-
-/// The statement's summary, as sqlx logs it.
-struct Summary(String);
-
-impl tracing::field::Visit for Summary {
-    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
-        if field.name() == "summary" {
-            self.0 = format!("{value:?}");
-        }
-    }
-}
-
-impl<S: tracing::Subscriber> Layer<S> for CountStatements {
-    fn on_event(&self, event: &tracing::Event<'_>, _ctx: Context<'_, S>) {
-        if event.metadata().target() == "sqlx::query" {
-            let mut summary = Summary(String::new());
-            event.record(&mut summary);
-            if !summary.0.trim_start_matches('"').starts_with("PRAGMA") {
-                STATEMENTS.fetch_add(1, Ordering::SeqCst);
-            }
-        }
-    }
-}
 
 const DETAILS: &str = "{ customers(first: 500) { totalCount nodes { name \
     profile { legalName billingContact { lastName } address { city } } \
@@ -52,10 +20,11 @@ const DETAILS: &str = "{ customers(first: 500) { totalCount nodes { name \
 } } }";
 
 async fn statements_for(app: &TestApp, token: &str) -> usize {
-    let before = STATEMENTS.load(Ordering::SeqCst);
-    let data = app.data(Some(token), DETAILS, json!({})).await;
-    assert!(data["customers"]["totalCount"].as_i64().unwrap() > 1);
-    STATEMENTS.load(Ordering::SeqCst) - before
+    fewest_statements(3, || async {
+        let data = app.data(Some(token), DETAILS, json!({})).await;
+        assert!(data["customers"]["totalCount"].as_i64().unwrap() > 1);
+    })
+    .await
 }
 
 /// Adds `n` branded distributors, each with a reseller that has a contact (its billing
@@ -116,15 +85,7 @@ async fn grow(app: &TestApp, token: &str, root: &str, tag: &str, n: usize) {
 
 #[tokio::test]
 async fn a_page_of_customers_with_all_details_runs_a_fixed_number_of_statements() {
-    tracing::subscriber::set_global_default(
-        tracing_subscriber::registry().with(
-            CountStatements.with_filter(
-                tracing_subscriber::filter::Targets::new()
-                    .with_target("sqlx::query", tracing::Level::TRACE),
-            ),
-        ),
-    )
-    .expect("the only subscriber in this binary");
+    count_statements();
 
     let app = TestApp::spawn().await;
     let token = app.sign_in_admin().await;

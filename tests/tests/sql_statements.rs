@@ -3,33 +3,18 @@
 //!
 //! A test binary of its own, because it counts statements with a process-wide tracing layer.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-
+use canopy_tests::statements::{count_statements, fewest_statements};
 use canopy_tests::TestApp;
 use serde_json::json;
-use tracing_subscriber::layer::{Context, SubscriberExt};
-use tracing_subscriber::Layer;
-
-static STATEMENTS: AtomicUsize = AtomicUsize::new(0);
-
-/// Counts sqlx's per-statement log events (target `sqlx::query`).
-struct CountStatements;
-
-impl<S: tracing::Subscriber> Layer<S> for CountStatements {
-    fn on_event(&self, event: &tracing::Event<'_>, _ctx: Context<'_, S>) {
-        if event.metadata().target() == "sqlx::query" {
-            STATEMENTS.fetch_add(1, Ordering::SeqCst);
-        }
-    }
-}
 
 const NESTED: &str = "{ root { name childCount descendantCount children(first: 100) { nodes { id name level state childCount descendantCount removable storageLocation { code } deviceCountry { name } parent { name } children(first: 100) { nodes { name childCount descendantCount parent { name } ancestors { name } children(first: 100) { totalCount nodes { name childCount descendantCount } } } } } } } }";
 
 async fn statements_for(app: &TestApp, token: &str) -> usize {
-    let before = STATEMENTS.load(Ordering::SeqCst);
-    let data = app.data(Some(token), NESTED, json!({})).await;
-    assert!(data["root"]["descendantCount"].as_i64().unwrap() > 0);
-    STATEMENTS.load(Ordering::SeqCst) - before
+    fewest_statements(3, || async {
+        let data = app.data(Some(token), NESTED, json!({})).await;
+        assert!(data["root"]["descendantCount"].as_i64().unwrap() > 0);
+    })
+    .await
 }
 
 /// Grows the tree by `n` distributors, each with two resellers with two end-customers each.
@@ -70,15 +55,7 @@ async fn grow(app: &TestApp, token: &str, root: &str, tag: &str, n: usize) {
 
 #[tokio::test]
 async fn a_nested_tree_query_runs_a_fixed_number_of_statements() {
-    tracing::subscriber::set_global_default(
-        tracing_subscriber::registry().with(
-            CountStatements.with_filter(
-                tracing_subscriber::filter::Targets::new()
-                    .with_target("sqlx::query", tracing::Level::TRACE),
-            ),
-        ),
-    )
-    .expect("the only subscriber in this binary");
+    count_statements();
 
     let app = TestApp::spawn().await;
     let token = app.sign_in_admin().await;
