@@ -416,13 +416,15 @@ impl CustomerQuery {
             limit,
             cursor.as_ref(),
             state.clock.now_ms(),
+            ctx.look_ahead().field("totalCount").exists(),
         )
         .await?;
         Ok(CustomerConnection::new(
             rows,
             limit,
             cursor.is_some(),
-            total,
+            // Counted only when the query selects `totalCount`, so 0 is never read.
+            total.unwrap_or_default(),
         ))
     }
 }
