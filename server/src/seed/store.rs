@@ -126,20 +126,7 @@ enum Loader {
 /// Writes `plan` into the database at `url` in one transaction; `say` receives progress lines.
 pub async fn load(url: &str, plan: &Plan, say: &dyn Fn(String)) -> anyhow::Result<Written> {
     let mut loader = match Backend::of_url(url)? {
-        Backend::Sqlite => {
-            let mut conn = SqliteConnection::connect(url).await?;
-            // Seeding writes a new file's worth of pages: no fsyncs, the rollback journal in
-            // memory (only pre-existing pages are journalled), a large page cache, and
-            // foreign keys checked once at the end instead of per row.
-            sqlx::raw_sql(
-                "PRAGMA foreign_keys = OFF; PRAGMA journal_mode = MEMORY; \
-                 PRAGMA synchronous = OFF; PRAGMA cache_size = -1048576; \
-                 PRAGMA temp_store = MEMORY; BEGIN IMMEDIATE;",
-            )
-            .execute(&mut conn)
-            .await?;
-            Loader::Sqlite(conn)
-        }
+        Backend::Sqlite => Loader::Sqlite(open_sqlite(url).await?),
         Backend::Postgres => {
             let mut conn = PgConnection::connect(url).await?;
             sqlx::raw_sql("BEGIN; SET LOCAL synchronous_commit = off;")
@@ -172,6 +159,40 @@ pub async fn load(url: &str, plan: &Plan, say: &dyn Fn(String)) -> anyhow::Resul
         started.elapsed().as_secs_f64()
     ));
     Ok(written)
+}
+
+/// Opens SQLite for loading: no fsyncs, the rollback journal in memory (only pre-existing
+/// pages are journalled, and seeding writes new ones), a large page cache, and foreign keys
+/// checked once at the end instead of per row; then starts the transaction.
+async fn open_sqlite(url: &str) -> anyhow::Result<SqliteConnection> {
+    let mut attempt = 0;
+    loop {
+        let mut conn = SqliteConnection::connect(url).await?;
+        let result = sqlx::raw_sql(
+            "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = OFF; \
+             PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; \
+             PRAGMA cache_size = -1048576; PRAGMA temp_store = MEMORY; BEGIN IMMEDIATE;",
+        )
+        .execute(&mut conn)
+        .await;
+        match result {
+            Ok(_) => return Ok(conn),
+            // Leaving WAL mode needs the only connection, and the migration pool's may take a
+            // moment to be closed on their worker threads; the busy timeout does not cover it.
+            Err(err) if attempt < 50 && is_busy(&err) => {
+                attempt += 1;
+                let _ = conn.close().await;
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            Err(err) => return Err(err).context("cannot prepare the SQLite database for loading"),
+        }
+    }
+}
+
+fn is_busy(err: &sqlx::Error) -> bool {
+    err.as_database_error()
+        .and_then(|e| e.code())
+        .is_some_and(|code| code == "5" || code == "6")
 }
 
 async fn write_rows(
