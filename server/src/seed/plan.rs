@@ -838,7 +838,7 @@ const COUNTRIES: &[&str] = &[
 ];
 
 fn pick_country(r: &mut Rng) -> &'static str {
-    *r.pick(COUNTRIES)
+    COUNTRIES[r.below(COUNTRIES.len() as u64) as usize]
 }
 
 /// Where customers of a country without its own data center usually store (nearest first).

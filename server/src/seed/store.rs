@@ -635,6 +635,7 @@ impl Loader {
             columns,
             sink,
             rows: 0,
+            next_progress: PROGRESS_EVERY,
             expected,
             started: Instant::now(),
             say,
@@ -683,6 +684,8 @@ struct TableWriter<'c> {
     columns: &'static [&'static str],
     sink: Sink<'c>,
     rows: u64,
+    /// The row count of the next progress line.
+    next_progress: u64,
     /// For progress lines; 0 when unknown.
     expected: u64,
     started: Instant,
@@ -731,7 +734,8 @@ impl TableWriter<'_> {
             }
         }
         self.rows += 1;
-        if self.rows % PROGRESS_EVERY == 0 {
+        if self.rows == self.next_progress {
+            self.next_progress += PROGRESS_EVERY;
             let of = if self.expected > 0 {
                 format!(" of {}", self.expected)
             } else {
