@@ -1,4 +1,5 @@
-//! Command line and environment configuration (`canopy serve`, `canopy schema`).
+//! Command line and environment configuration (`canopy serve`, `canopy schema`, `canopy seed`,
+//! `canopy backup`, `canopy restore`).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -45,6 +46,15 @@ pub enum Command {
         )]
         database_url: String,
     },
+    /// Fill an empty installation with a generated customer tree, for demos and benchmarks.
+    ///
+    /// Two shapes: `--customers N --devices M [--seed S]` makes a plausible MSP tree
+    /// (deterministic: the same seed gives the same data), and `--fanout 10,10,10,20
+    /// --contacts 3 --devices-per-leaf 5` makes the performance anchor's tree
+    /// (shared/anchors/seed.sql) by position: the anchor's customer id n is Canopy's id n + 1
+    /// on a fresh database (whose root is id 1), names "Distributor n", "Sub-distributor n",
+    /// "Reseller n", "End-customer n".
+    Seed(Box<SeedConfig>),
 }
 
 /// Everything `canopy serve` can be told; each flag can also come from the environment.
@@ -130,6 +140,65 @@ pub struct Config {
     /// Log output: `text` for people, `json` (one object per line) for log collectors.
     #[arg(long, env = "CANOPY_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
+}
+
+/// Everything `canopy seed` can be told (see [`Command::Seed`] and [`crate::seed`]).
+#[derive(Clone, Debug, Args)]
+#[command(group(
+    clap::ArgGroup::new("shape").required(true).args(["customers", "fanout"])
+))]
+pub struct SeedConfig {
+    /// The database to fill (migrated first); it must hold no customer below the root.
+    #[arg(
+        long = "database",
+        env = "DATABASE_URL",
+        default_value = "sqlite://canopy.db"
+    )]
+    pub database_url: String,
+
+    /// Name of the root customer, when the database is new and it is created.
+    #[arg(long, env = "CANOPY_ROOT_NAME", default_value = "My Company")]
+    pub root_name: String,
+
+    /// Username of the root's SUPERUSER, when the database is new.
+    #[arg(long, env = "CANOPY_ADMIN_USER", default_value = "admin")]
+    pub admin_user: String,
+
+    /// Password of that SUPERUSER; generated and printed once when unset.
+    #[arg(long, env = "CANOPY_ADMIN_PASSWORD", hide_env_values = true)]
+    pub admin_password: Option<String>,
+
+    /// Plausible tree: this many customers below the root (distributors, sub-distributors,
+    /// resellers, end-customers and sites, with uneven fan-out).
+    #[arg(long, conflicts_with_all = ["fanout", "contacts", "devices_per_leaf"])]
+    pub customers: Option<u32>,
+
+    /// Plausible tree: this many devices, spread unevenly over the customers.
+    #[arg(long, default_value_t = 0, requires = "customers")]
+    pub devices: u64,
+
+    /// Plausible tree: the random seed (the same seed gives the same data).
+    #[arg(long, default_value_t = 1, requires = "customers")]
+    pub seed: u64,
+
+    /// Plausible tree: the instant trials, activities and backups are placed around, as
+    /// Unix milliseconds; defaults to the start of the current UTC day (so runs on the same
+    /// day with the same seed give identical data).
+    #[arg(long, requires = "customers")]
+    pub now_ms: Option<i64>,
+
+    /// Anchor tree: children per parent, level by level below the root (1 to 4 levels:
+    /// distributors, sub-distributors, resellers, end-customers), e.g. `10,10,10,20`.
+    #[arg(long, value_delimiter = ',')]
+    pub fanout: Option<Vec<u32>>,
+
+    /// Anchor tree: contacts of every customer ("Contact k of n", ck.n@example.com).
+    #[arg(long, default_value_t = 3, requires = "fanout")]
+    pub contacts: u32,
+
+    /// Anchor tree: devices ("dev-n-k") of every customer of the deepest level.
+    #[arg(long, default_value_t = 5, requires = "fanout")]
+    pub devices_per_leaf: u32,
 }
 
 /// The installation's default sender, as in the original product.

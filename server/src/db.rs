@@ -56,7 +56,7 @@ impl Backend {
 
 /// The advisory lock every PostgreSQL write transaction takes first (an arbitrary constant,
 /// "canopy" in ASCII). See [`begin_write`].
-const WRITE_LOCK_KEY: i64 = 0x63_61_6e_6f_70_79;
+pub(crate) const WRITE_LOCK_KEY: i64 = 0x63_61_6e_6f_70_79;
 
 /// How many connections the pool holds, and how long a request waits for one.
 #[derive(Clone, Copy, Debug)]

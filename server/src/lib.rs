@@ -31,6 +31,7 @@ pub mod pagination;
 pub mod profile;
 pub mod schema;
 pub mod security;
+pub mod seed;
 pub mod startup;
 pub mod users;
 

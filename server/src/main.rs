@@ -25,6 +25,11 @@ async fn main() -> anyhow::Result<()> {
             println!("Restored {} from {}", file.display(), from.display());
             Ok(())
         }
+        Command::Seed(config) => {
+            let summary = canopy_server::seed::run(&config, &|line| println!("{line}")).await?;
+            println!("{summary}");
+            Ok(())
+        }
         Command::Serve(config) => {
             canopy_server::ops::init_logging(config.log_format);
             let app = Application::build(*config).await?;
