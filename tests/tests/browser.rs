@@ -645,6 +645,7 @@ async fn a_supporter_sees_no_edit_or_remove_actions() {
             "[data-testid=remove]",
             "[data-testid=detail-remove]",
             "[data-testid=general-form]",
+            "[data-testid=change-storage-location]",
         ] {
             if browser.client.find(Locator::Css(absent)).await.is_ok() {
                 bail!("a SUPPORTER must not see {absent}");
