@@ -283,13 +283,13 @@ fn GeneralForm(customer: Customer) -> impl IntoView {
                         invalid=Signal::derive(move || errors.field("deviceCountry").is_some()) />
                 </Field>
                 <div class="field">
-                    <span class="label" id="storage-location-label">"Data storage location"</span>
-                    <p class="static" data-testid="storage-location">
+                    <span class="label">"Data storage location"</span>
+                    <p class="static" id="storage-location-now" data-testid="storage-location">
                         {move || original.with(|c| c.storage_location.name.clone())}
                     </p>
                     {can_relocate.then(|| view! {
                         <button type="button" class="button secondary small" data-testid="change-storage-location"
-                            aria-describedby="storage-location-label"
+                            aria-describedby="storage-location-now"
                             on:click=move |_| relocating.set(true)>
                             "Change storage location"
                         </button>
