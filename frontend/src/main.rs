@@ -7,6 +7,8 @@ mod components;
 mod pages;
 mod session;
 mod state;
+#[cfg(all(test, target_arch = "wasm32"))]
+mod wasm_tests;
 
 fn main() {
     console_error_panic_hook::set_once();

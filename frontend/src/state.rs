@@ -46,6 +46,16 @@ impl Viewer {
         Module::for_level(level).contains(&module)
     }
 
+    /// Whether the user may change storage locations: a SUPERUSER of the installation's root
+    /// customer (DOMAIN.md; the server checks the same).
+    pub fn can_change_storage_location(&self) -> bool {
+        self.can(Action::ChangeStorageLocation)
+            && self
+                .root
+                .try_with_untracked(|r| r.node.level.shared() == canopy_shared::CustomerLevel::Root)
+                .unwrap_or(false)
+    }
+
     /// The id of the user's own customer.
     pub fn root_id(&self) -> Id {
         self.root.with_untracked(|r| r.node.id.clone())

@@ -10,6 +10,8 @@ use std::net::TcpListener;
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context, Result};
@@ -643,6 +645,7 @@ async fn a_supporter_sees_no_edit_or_remove_actions() {
             "[data-testid=remove]",
             "[data-testid=detail-remove]",
             "[data-testid=general-form]",
+            "[data-testid=change-storage-location]",
         ] {
             if browser.client.find(Locator::Css(absent)).await.is_ok() {
                 bail!("a SUPPORTER must not see {absent}");
@@ -817,6 +820,323 @@ async fn adding_a_user_without_a_password_gives_a_set_password_link() {
             .wait_for_text(Locator::Css("[data-testid=users]"), "ops@linden.example")
             .await?;
         browser.screenshot("users").await?;
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn support_changes_a_storage_location_that_others_cannot() {
+    let app = spawn_app().await;
+    let token = app.sign_in_admin().await;
+    let root = app.root_id(&token).await;
+    // Device country DE: stored in Germany, locked at creation.
+    let spree = app
+        .create_customer(&token, &root, "Spree Backup", "RESELLER", json!({}))
+        .await;
+    let oder = app
+        .create_customer(&token, &root, "Oder Distribution", "DISTRIBUTOR", json!({}))
+        .await;
+    let shop = app
+        .create_customer(&token, &oder, "Oder Shop", "RESELLER", json!({}))
+        .await;
+    // A SUPERUSER, but of a customer below the root; and the root's ADMINISTRATOR.
+    app.create_user(
+        &token,
+        &oder,
+        "chief@oder.example",
+        "SUPERUSER",
+        "oder password 1",
+    )
+    .await;
+    app.create_user(
+        &token,
+        &root,
+        "deputy@root.example",
+        "ADMINISTRATOR",
+        "admin password 2",
+    )
+    .await;
+
+    run_in_browser("storage-location", |browser| async move {
+        sign_in_as_admin(&browser, &app).await?;
+        browser
+            .open(&app, &format!("/customers/{spree}/general"))
+            .await?;
+        browser
+            .wait_for_text(Locator::Css("[data-testid=storage-location]"), "Germany")
+            .await?;
+        let change = browser.button("Change storage location").await?;
+        change.click().await?;
+        // The dialog says what the change does, and takes the focus.
+        let dialog = browser.find(Locator::Css("dialog[open]")).await?;
+        ensure_text(&dialog, "Change data storage location").await?;
+        ensure_text(&dialog, "existing devices keep theirs").await?;
+        let select = browser.field_labelled("New data storage location").await?;
+        browser.wait_for_focus(&select).await?;
+        // Keeping the current location is an error beside the field.
+        browser
+            .within_dialog()
+            .await?
+            .button("Change storage location")
+            .await?;
+        browser
+            .wait_for_text(
+                Locator::Css("#new-storage-location-error"),
+                "other than the current one",
+            )
+            .await?;
+        browser
+            .select("New data storage location", "Switzerland")
+            .await?;
+        browser.screenshot("storage-location-dialog").await?;
+        browser
+            .within_dialog()
+            .await?
+            .button("Change storage location")
+            .await?;
+        browser
+            .wait_for_text(
+                Locator::Css("[data-testid=storage-location]"),
+                "Switzerland",
+            )
+            .await?;
+        browser
+            .wait_for_text(
+                Locator::Css("[data-testid=saved]"),
+                "Data storage location changed to Switzerland.",
+            )
+            .await?;
+        // The dialog is gone and the focus is back on the button that opened it.
+        browser.wait_for_focus(&change).await?;
+        let stored = app
+            .data(
+                Some(&token),
+                "query($id: ID!) { customer(id: $id) { storageLocation { code } } }",
+                json!({ "id": spree }),
+            )
+            .await;
+        if stored["customer"]["storageLocation"]["code"] != "CH" {
+            bail!("the server did not store the change: {stored}");
+        }
+        browser.client.refresh().await?;
+        browser
+            .wait_for_text(
+                Locator::Css("[data-testid=storage-location]"),
+                "Switzerland",
+            )
+            .await?;
+        browser.screenshot("storage-location-changed").await?;
+
+        // Others see the location, locked, without the control: the root's ADMINISTRATOR …
+        browser
+            .click(Locator::Css("[data-testid=sign-out]"))
+            .await?;
+        browser.wait_for_sign_in_form().await?;
+        browser
+            .sign_in(&app.root_name, "deputy@root.example", "admin password 2")
+            .await?;
+        browser.tree_item(&app.root_name, 1).await?;
+        browser
+            .open(&app, &format!("/customers/{spree}/general"))
+            .await?;
+        ensure_no_storage_control(&browser, "Switzerland").await?;
+        // … and a SUPERUSER below the root.
+        browser
+            .click(Locator::Css("[data-testid=sign-out]"))
+            .await?;
+        browser.wait_for_sign_in_form().await?;
+        browser
+            .sign_in("Oder Distribution", "chief@oder.example", "oder password 1")
+            .await?;
+        browser.tree_item("Oder Distribution", 1).await?;
+        browser
+            .open(&app, &format!("/customers/{shop}/general"))
+            .await?;
+        ensure_no_storage_control(&browser, "Germany").await?;
+        browser.screenshot("storage-location-locked").await?;
+        Ok(())
+    })
+    .await;
+}
+
+/// The General section is editable and shows the storage location, but not the control that
+/// changes it.
+async fn ensure_no_storage_control(browser: &Browser, location: &str) -> Result<()> {
+    browser
+        .find(Locator::Css("[data-testid=general-form]"))
+        .await?;
+    browser
+        .wait_for_text(Locator::Css("[data-testid=storage-location]"), location)
+        .await?;
+    if browser
+        .client
+        .find(Locator::Css("[data-testid=change-storage-location]"))
+        .await
+        .is_ok()
+    {
+        bail!("only the root customer's SUPERUSERs may see the storage-location control");
+    }
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn several_levels_and_states_filter_the_whole_subtree_and_survive_a_reload() {
+    let app = spawn_app().await;
+    let token = app.sign_in_admin().await;
+    let root = app.root_id(&token).await;
+    let elm = app
+        .create_customer(&token, &root, "Elm Distribution", "DISTRIBUTOR", json!({}))
+        .await;
+    app.create_customer(&token, &elm, "Elm Sub", "SUB_DISTRIBUTOR", json!({}))
+        .await;
+    let reseller = app
+        .create_customer(&token, &elm, "Elm Reseller", "RESELLER", json!({}))
+        .await;
+    let dental = app
+        .create_customer(&token, &reseller, "Elm Dental", "END_CUSTOMER", json!({}))
+        .await;
+    app.create_customer(&token, &dental, "Elm Dental Site", "SITE", json!({}))
+        .await;
+    app.create_customer(
+        &token,
+        &root,
+        "Oak Reseller",
+        "RESELLER",
+        json!({ "inTrial": true }),
+    )
+    .await;
+
+    run_in_browser("filters", |browser| async move {
+        sign_in_as_admin(&browser, &app).await?;
+        browser.check("Reseller").await?;
+        browser.check("End-customer").await?;
+        // Deep in the subtree too, and nothing of another level.
+        browser
+            .wait_for_results(&["Elm Dental", "Elm Reseller", "Oak Reseller"])
+            .await?;
+        browser.screenshot("filters-levels").await?;
+        let url = browser.client.current_url().await?;
+        if url.query() != Some("level=RESELLER,END_CUSTOMER") {
+            bail!("the filters are not in the address: {url}");
+        }
+
+        // A reload keeps them.
+        browser.client.refresh().await?;
+        browser
+            .wait_for_results(&["Elm Dental", "Elm Reseller", "Oak Reseller"])
+            .await?;
+        for label in ["Reseller", "End-customer"] {
+            let field = browser.field_labelled(label).await?;
+            if field.prop("checked").await?.as_deref() != Some("true") {
+                bail!("{label} is not ticked after the reload");
+            }
+        }
+        let site = browser.field_labelled("Site").await?;
+        if site.prop("checked").await?.as_deref() == Some("true") {
+            bail!("Site is ticked after the reload");
+        }
+
+        // States narrow further; opening a result keeps the filters in the address.
+        browser.check("In trial").await?;
+        browser.wait_for_results(&["Oak Reseller"]).await?;
+        browser.link("Oak Reseller").await?.click().await?;
+        browser
+            .wait_for_text(Locator::Css("[data-testid=detail-name]"), "Oak Reseller")
+            .await?;
+        eventually("the address to keep the filters", || async {
+            let url = browser.client.current_url().await.ok()?;
+            (url.path().starts_with("/customers/")
+                && url.query() == Some("level=RESELLER,END_CUSTOMER&state=IN_TRIAL"))
+            .then_some(())
+        })
+        .await?;
+
+        // Clearing them brings the tree back.
+        browser.button("Clear filters").await?.click().await?;
+        browser.tree_item(&app.root_name, 1).await?;
+        eventually("the address to lose the filters", || async {
+            let url = browser.client.current_url().await.ok()?;
+            url.query().is_none().then_some(())
+        })
+        .await?;
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_network_failure_shows_the_error_and_try_again_loads_the_data() {
+    let app = spawn_app().await;
+    let token = app.sign_in_admin().await;
+    let root = app.root_id(&token).await;
+    let aspen = app
+        .create_customer(
+            &token,
+            &root,
+            "Aspen Distribution",
+            "DISTRIBUTOR",
+            json!({}),
+        )
+        .await;
+    app.create_customer(&token, &aspen, "Aspen Shop", "RESELLER", json!({}))
+        .await;
+    // The browser reaches the server only through this switchable proxy.
+    let proxy = Proxy::start(&app.address).await.expect("the proxy starts");
+
+    run_in_browser("network-retry", |browser| async move {
+        browser.goto(&format!("{}/sign-in", proxy.address)).await?;
+        browser
+            .sign_in(&app.root_name, &app.admin_user, &app.admin_password)
+            .await?;
+        browser.tree_item("Aspen Distribution", 2).await?;
+
+        // The network goes away: opening a customer and expanding one both fail, saying so.
+        proxy.set_up(false);
+        browser.link("Aspen Distribution").await?.click().await?;
+        browser
+            .wait_for_text(
+                Locator::Css("[data-testid=customer-detail] [data-testid=problem]"),
+                "Cannot reach the Canopy server",
+            )
+            .await?;
+        browser.toggle("Expand Aspen Distribution").await?;
+        browser
+            .wait_for_text(
+                Locator::Css("[data-testid=tree-error]"),
+                "Cannot reach the Canopy server",
+            )
+            .await?;
+        browser.screenshot("network-error").await?;
+
+        // Back again: "Try again" loads what failed.
+        proxy.set_up(true);
+        browser
+            .within_form("customer-detail")
+            .await?
+            .button("Try again")
+            .await?;
+        browser
+            .wait_for_text(
+                Locator::Css("[data-testid=detail-name]"),
+                "Aspen Distribution",
+            )
+            .await?;
+        browser
+            .within_form("tree-error")
+            .await?
+            .button("Try again")
+            .await?;
+        browser.tree_item("Aspen Shop", 3).await?;
+        if browser
+            .client
+            .find(Locator::Css("[data-testid=problem]"))
+            .await
+            .is_ok()
+        {
+            bail!("the error is still shown after trying again");
+        }
+        browser.screenshot("network-retried").await?;
         Ok(())
     })
     .await;
@@ -997,6 +1317,46 @@ impl Browser {
             .goto(&url)
             .await
             .with_context(|| format!("opening {url}"))
+    }
+
+    /// Opens an absolute address (e.g. through a [`Proxy`]).
+    async fn goto(&self, url: &str) -> Result<()> {
+        self.client
+            .goto(url)
+            .await
+            .with_context(|| format!("opening {url}"))
+    }
+
+    /// Waits until the search results are exactly these customers (in any order).
+    async fn wait_for_results(&self, names: &[&str]) -> Result<()> {
+        let mut wanted: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+        wanted.sort();
+        let count = match names.len() {
+            1 => "1 customer matches.".to_owned(),
+            n => format!("{n} customers match."),
+        };
+        let shown = eventually(&format!("the results {wanted:?}"), || async {
+            let results = self
+                .client
+                .find(Locator::Css("[data-testid=search-results]"))
+                .await
+                .ok()?;
+            if !results.text().await.ok()?.contains(&count) {
+                return None;
+            }
+            let mut shown = Vec::new();
+            for name in results
+                .find_all(Locator::Css(".result .node-name"))
+                .await
+                .ok()?
+            {
+                shown.push(name.text().await.ok()?);
+            }
+            shown.sort();
+            (shown == wanted).then_some(shown)
+        })
+        .await;
+        shown.map(drop)
     }
 
     /// Waits until the element is there; any polling of the page goes through here.
@@ -1360,4 +1720,88 @@ impl Drop for ChromeDriver {
         }
         let _ = self.process.wait();
     }
+}
+
+/// A TCP proxy in front of the server that a test switches off and on, as if the network went
+/// away and came back. Switching off also cuts the connections the browser keeps open.
+/// WebSocket upgrades are always refused: live updates would otherwise reconnect and reload the
+/// page's data by themselves, and the test is about the user's "Try again".
+struct Proxy {
+    address: String,
+    up: Arc<AtomicBool>,
+    connections: Arc<Mutex<Vec<tokio::task::AbortHandle>>>,
+    accept: tokio::task::JoinHandle<()>,
+}
+
+impl Proxy {
+    async fn start(upstream: &str) -> Result<Self> {
+        let upstream = upstream
+            .strip_prefix("http://")
+            .context("the server's address is http")?
+            .trim_end_matches('/')
+            .to_owned();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let address = format!("http://{}", listener.local_addr()?);
+        let up = Arc::new(AtomicBool::new(true));
+        let connections = Arc::new(Mutex::new(Vec::new()));
+        let accept = tokio::spawn({
+            let up = Arc::clone(&up);
+            let connections = Arc::clone(&connections);
+            async move {
+                loop {
+                    let Ok((client, _)) = listener.accept().await else {
+                        continue;
+                    };
+                    if !up.load(Ordering::SeqCst) {
+                        // Closed at once: the browser's request fails.
+                        continue;
+                    }
+                    let upstream = upstream.clone();
+                    let task = tokio::spawn(forward(client, upstream));
+                    let mut open = connections.lock().unwrap();
+                    open.retain(|t: &tokio::task::AbortHandle| !t.is_finished());
+                    open.push(task.abort_handle());
+                }
+            }
+        });
+        Ok(Self {
+            address,
+            up,
+            connections,
+            accept,
+        })
+    }
+
+    /// Lets connections through, or refuses new ones and cuts the open ones.
+    fn set_up(&self, up: bool) {
+        self.up.store(up, Ordering::SeqCst);
+        if !up {
+            for connection in self.connections.lock().unwrap().drain(..) {
+                connection.abort();
+            }
+        }
+    }
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        self.accept.abort();
+        self.set_up(false);
+    }
+}
+
+/// Copies one browser connection to the server and back, unless it asks for a WebSocket.
+async fn forward(mut client: TcpStream, upstream: String) {
+    let mut head = [0u8; 2048];
+    let Ok(n) = client.peek(&mut head).await else {
+        return;
+    };
+    let request = String::from_utf8_lossy(&head[..n]).to_ascii_lowercase();
+    if request.contains("upgrade: websocket") {
+        return;
+    }
+    let Ok(mut server) = TcpStream::connect(upstream.as_str()).await else {
+        return;
+    };
+    let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
 }

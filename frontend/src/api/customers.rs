@@ -407,6 +407,31 @@ pub async fn convert_to_production(token: Option<&str>, id: Id) -> Result<Custom
         .convert_to_production)
 }
 
+#[derive(cynic::QueryVariables, Clone, Debug)]
+pub struct StorageLocationVars {
+    pub id: Id,
+    /// The data center's code, e.g. `CH`.
+    pub storage_location: String,
+}
+
+#[derive(cynic::QueryFragment, Debug)]
+#[cynic(graphql_type = "Mutation", variables = "StorageLocationVars")]
+struct ChangeStorageLocation {
+    #[arguments(id: $id, storageLocation: $storage_location)]
+    change_storage_location: Customer,
+}
+
+/// Changes a customer's storage location (support only: the root customer's SUPERUSERs);
+/// devices added afterwards take the new location.
+pub async fn change_storage_location(
+    token: Option<&str>,
+    vars: StorageLocationVars,
+) -> Result<Customer, ApiError> {
+    Ok(run(token, ChangeStorageLocation::build(vars))
+        .await?
+        .change_storage_location)
+}
+
 #[derive(cynic::QueryFragment, Debug)]
 #[cynic(graphql_type = "Mutation", variables = "IdVars")]
 struct RemoveCustomer {

@@ -127,10 +127,28 @@ pub fn bytes(n: f64) -> String {
     }
 }
 
-const COLUMNS_KEY: &str = "canopy.device-columns";
+pub const COLUMNS_KEY: &str = "canopy.device-columns";
 
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
+}
+
+/// The columns this browser last chose (the default before any choice, or without storage).
+pub fn saved_columns() -> Vec<Column> {
+    Column::parse_list(
+        storage()
+            .and_then(|s| s.get_item(COLUMNS_KEY).ok().flatten())
+            .as_deref(),
+    )
+}
+
+/// Remembers the chosen columns in this browser.
+pub fn save_columns(columns: &[Column]) {
+    if let Some(s) = storage() {
+        if let Err(e) = s.set_item(COLUMNS_KEY, &Column::format_list(columns)) {
+            leptos::logging::warn!("could not remember the device columns: {e:?}");
+        }
+    }
 }
 
 #[component]
@@ -142,17 +160,8 @@ pub fn DevicesPage() -> impl IntoView {
     let params = use_params_map();
     let customer_id = Memo::new(move |_| params.with(|p| p.get("id")).map(Id::new));
 
-    let columns = RwSignal::new(Column::parse_list(
-        storage()
-            .and_then(|s| s.get_item(COLUMNS_KEY).ok().flatten())
-            .as_deref(),
-    ));
-    Effect::new(move |_| {
-        let list = Column::format_list(&columns.get());
-        if let Some(s) = storage() {
-            let _ = s.set_item(COLUMNS_KEY, &list);
-        }
-    });
+    let columns = RwSignal::new(saved_columns());
+    Effect::new(move |_| columns.with(|c| save_columns(c)));
 
     // The customer picker.
     let query = RwSignal::new(String::new());

@@ -5,6 +5,7 @@ mod activities;
 mod add;
 mod branding;
 mod contacts;
+pub mod filters;
 mod general;
 mod history;
 mod profile;
@@ -15,14 +16,15 @@ use cynic::Id;
 use leptos::prelude::*;
 use leptos_router::{
     components::{Outlet, A},
-    hooks::{use_navigate, use_params_map},
+    hooks::{use_navigate, use_params_map, use_query_map},
+    NavigateOptions,
 };
 
 use crate::{
     api::{
         self,
         customers::{Customer, SearchVars, TreeNode},
-        ApiError, CustomerLevel, CustomerState,
+        ApiError,
     },
     components::{
         customer_tree::{level_class, removal_block, selected_id, CustomerTree, TreeActions},
@@ -35,6 +37,7 @@ use crate::{
 };
 
 pub use add::AddCustomerDialog;
+use filters::Filters;
 
 /// The customer management page.
 #[component]
@@ -82,12 +85,34 @@ pub fn CustomersPage() -> impl IntoView {
         }
     });
 
-    let search = RwSignal::new(String::new());
-    let level = RwSignal::new(String::new());
-    let state = RwSignal::new(String::new());
-    let filtering = move || {
-        !search.get().trim().is_empty() || !level.get().is_empty() || !state.get().is_empty()
-    };
+    // The filters start from the address and are kept in it (see `filters`).
+    let query = use_query_map();
+    let filters = RwSignal::new(query.with_untracked(|q| Filters::from_query(|k| q.get(k))));
+    {
+        let navigate = use_navigate();
+        Effect::new(move |_| {
+            let wanted = filters.with(Filters::to_query);
+            let path = location.pathname.get();
+            let have = query.with(|q| Filters::from_query(|k| q.get(k)).to_query());
+            // Only while on this page: leaving it must not take the filters along.
+            if path.starts_with("/customers") && have != wanted {
+                let to = if wanted.is_empty() {
+                    path
+                } else {
+                    format!("{path}?{wanted}")
+                };
+                navigate(
+                    &to,
+                    NavigateOptions {
+                        replace: true,
+                        scroll: false,
+                        ..Default::default()
+                    },
+                );
+            }
+        });
+    }
+    let filtering = move || filters.with(Filters::is_active);
     let can_manage = viewer.can(Can::ManageCustomers);
     let root = viewer.root.with_untracked(|r| r.node.clone());
     if !viewer.has_module(Module::CustomerManagement) {
@@ -110,34 +135,56 @@ pub fn CustomersPage() -> impl IntoView {
                         </button>
                     })}
                 </div>
-                <div class="filters" role="search">
+                <div class="filters" role="search" aria-label="Find customers">
                     <div class="field inline grow">
                         <label for="customer-search">"Search"</label>
                         <input id="customer-search" type="search" placeholder="Customer name"
-                            prop:value=move || search.get()
-                            on:input=move |ev| search.set(event_target_value(&ev)) />
+                            prop:value=move || filters.with(|f| f.search.clone())
+                            on:input=move |ev| filters.update(|f| f.search = event_target_value(&ev)) />
                     </div>
-                    <div class="field inline">
-                        <label for="level-filter">"Level"</label>
-                        <select id="level-filter" on:change=move |ev| level.set(event_target_value(&ev))>
-                            <option value="">"All levels"</option>
-                            {canopy_shared::CustomerLevel::ALL.into_iter().skip(1).map(|l| view! {
-                                <option value=l.as_str()>{l.label()}</option>
-                            }).collect_view()}
-                        </select>
-                    </div>
-                    <div class="field inline">
-                        <label for="state-filter">"State"</label>
-                        <select id="state-filter" on:change=move |ev| state.set(event_target_value(&ev))>
-                            <option value="">"All states"</option>
-                            <option value="IN_TRIAL">"In trial"</option>
-                            <option value="TRIAL_EXPIRED">"Trial expired"</option>
-                            <option value="IN_PRODUCTION">"In production"</option>
-                        </select>
-                    </div>
+                    <fieldset class="filter-group" data-testid="level-filter">
+                        <legend>"Level"</legend>
+                        {filters::LEVELS.into_iter().map(|l| {
+                            let id = format!("level-filter-{}", l.shared().as_str());
+                            view! {
+                                <span class="checkbox">
+                                    <input id=id.clone() type="checkbox"
+                                        prop:checked=move || filters.with(|f| f.levels.contains(&l))
+                                        on:change=move |ev| {
+                                            let on = event_target_checked(&ev);
+                                            filters.update(|f| f.set_level(l, on));
+                                        } />
+                                    <label for=id>{l.label()}</label>
+                                </span>
+                            }
+                        }).collect_view()}
+                    </fieldset>
+                    <fieldset class="filter-group" data-testid="state-filter">
+                        <legend>"State"</legend>
+                        {filters::STATES.into_iter().map(|s| {
+                            let id = format!("state-filter-{}", filters::state_value(s));
+                            view! {
+                                <span class="checkbox">
+                                    <input id=id.clone() type="checkbox"
+                                        prop:checked=move || filters.with(|f| f.states.contains(&s))
+                                        on:change=move |ev| {
+                                            let on = event_target_checked(&ev);
+                                            filters.update(|f| f.set_state(s, on));
+                                        } />
+                                    <label for=id>{general::state_label(s)}</label>
+                                </span>
+                            }
+                        }).collect_view()}
+                    </fieldset>
+                    <Show when=filtering>
+                        <button type="button" class="button link small" data-testid="clear-filters"
+                            on:click=move |_| filters.set(Filters::default())>
+                            "Clear filters"
+                        </button>
+                    </Show>
                 </div>
                 <Show when=filtering fallback=move || view! { <CustomerTree root=root.clone() /> }>
-                    <SearchResults search level state />
+                    <SearchResults filters />
                 </Show>
             </section>
             <section class="detail-pane">
@@ -167,41 +214,31 @@ pub fn CustomersPage() -> impl IntoView {
 
 /// Customers anywhere in the user's view that match the search and filters, a page at a time.
 #[component]
-fn SearchResults(
-    search: RwSignal<String>,
-    level: RwSignal<String>,
-    state: RwSignal<String>,
-) -> impl IntoView {
+fn SearchResults(filters: RwSignal<Filters>) -> impl IntoView {
     let session = use_session();
     let tree = use_tree();
     // The query settles a moment after the last keystroke, so typing does not send a request
     // per letter.
-    let settled = RwSignal::new(String::new());
+    let settled = RwSignal::new(filters.with_untracked(|f| f.search.clone()));
     Effect::new(move |_| {
-        let typed = search.get();
+        let typed = filters.with(|f| f.search.clone());
         set_timeout(
             move || {
-                if search.get_untracked() == typed {
+                if filters.try_with_untracked(|f| f.search == typed) == Some(true) {
                     settled.set(typed);
                 }
             },
             std::time::Duration::from_millis(250),
         );
     });
-    let vars = move || SearchVars {
-        search: Some(settled.get()).filter(|s| !s.trim().is_empty()),
-        levels: canopy_shared::CustomerLevel::ALL
-            .into_iter()
-            .find(|l| l.as_str() == level.get())
-            .map(|l| vec![CustomerLevel::from(l)]),
-        states: match state.get().as_str() {
-            "IN_TRIAL" => Some(vec![CustomerState::InTrial]),
-            "TRIAL_EXPIRED" => Some(vec![CustomerState::TrialExpired]),
-            "IN_PRODUCTION" => Some(vec![CustomerState::InProduction]),
-            _ => None,
-        },
-        first: None,
-        after: None,
+    let vars = move || {
+        filters.with(|f| {
+            Filters {
+                search: settled.get(),
+                ..f.clone()
+            }
+            .vars()
+        })
     };
     let results = RwSignal::new(Vec::<api::customers::Found>::new());
     let total = RwSignal::new(0);
