@@ -58,6 +58,12 @@ impl Scope {
     pub fn contains(&self, path: &str) -> bool {
         path >= self.lo.as_str() && path < self.hi.as_str()
     }
+
+    /// Whether the scope is the installation root's, which holds every customer (the root's
+    /// path has a single id, `/1/`, and every path starts with it).
+    pub fn is_everything(&self) -> bool {
+        self.root_path.matches('/').count() == 2
+    }
 }
 
 /// The signed-in user of a request.

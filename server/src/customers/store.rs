@@ -158,19 +158,32 @@ fn push_search_filter<'a>(
     filter: &SearchFilter,
     now_ms: i64,
 ) {
-    let (lo, hi) = match &filter.under_path {
-        Some(path) => db::subtree_range(path),
-        None => (scope.lo.clone(), scope.hi.clone()),
-    };
-    q.push(" WHERE path >= ")
-        .push_bind(lo)
-        .push(" AND path < ")
-        .push_bind(hi);
-    // The scope bound stays even with `under`, so a stray path can never widen the view.
-    q.push(" AND path >= ")
-        .push_bind(scope.lo.clone())
-        .push(" AND path < ")
-        .push_bind(scope.hi.clone());
+    match &filter.under_path {
+        Some(path) => {
+            let (lo, hi) = db::subtree_range(path);
+            q.push(" WHERE path >= ")
+                .push_bind(lo)
+                .push(" AND path < ")
+                .push_bind(hi);
+            // The scope bound stays with `under`, so a stray path can never widen the view.
+            q.push(" AND path >= ")
+                .push_bind(scope.lo.clone())
+                .push(" AND path < ")
+                .push_bind(scope.hi.clone());
+        }
+        // The installation root's scope is every row: the bound would filter nothing, and it
+        // makes SQLite's planner walk the path index over the whole table and sort, where the
+        // order's own index (`customers_by_level_*`, `customers_name_key`) stops after a page.
+        None if scope.is_everything() => {
+            q.push(" WHERE 1 = 1");
+        }
+        None => {
+            q.push(" WHERE path >= ")
+                .push_bind(scope.lo.clone())
+                .push(" AND path < ")
+                .push_bind(scope.hi.clone());
+        }
+    }
     if let Some(needle) = &filter.name_contains {
         let escaped = needle
             .replace('\\', "\\\\")
