@@ -109,6 +109,14 @@ pub async fn connect_with(url: &str, settings: PoolSettings) -> anyhow::Result<P
                          PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
                     )
                     .await?;
+                } else {
+                    // Plan every statement with its parameters' values. A prepared statement's
+                    // generic plan cannot see that `path >= $1 AND path < $2` is a whole
+                    // subtree, or that `name_key LIKE $1` suits the trigram index; at a million
+                    // customers its plans were up to 40 times slower than the custom ones
+                    // (docs/BENCHMARKS.md), for a planning cost of a fraction of a millisecond.
+                    conn.execute("SET plan_cache_mode = force_custom_plan")
+                        .await?;
                 }
                 Ok(())
             })
