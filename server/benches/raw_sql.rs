@@ -111,9 +111,10 @@ async fn request(pool: &Pool, shape: Shape, picks: &Picks) -> anyhow::Result<usi
             .await?;
             let mut contacts = db::QueryBuilder::new(
                 "SELECT id, customer_id, first_name, last_name, email, phone FROM contacts \
-                 WHERE customer_id IN ",
+                 WHERE customer_id IN (",
             );
             contacts.push_list(customers.iter().map(|r| r.get::<i64, _>(0)));
+            contacts.push(")");
             let contacts = contacts.build()?.fetch_all(pool).await?;
             Ok(customers.len() + contacts.len())
         }
