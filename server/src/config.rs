@@ -51,7 +51,7 @@ pub enum Command {
     /// Two shapes: `--customers N --devices M [--seed S]` makes a plausible MSP tree
     /// (deterministic: the same seed gives the same data), and `--fanout 10,10,10,20
     /// --contacts 3 --devices-per-leaf 5` makes the performance anchor's tree
-    /// (shared/anchors/seed.sql) by position: the anchor's customer id n is Canopy's id n + 1
+    /// (../shared/anchors/seed.sql) by position: the anchor's customer id n is Canopy's id n + 1
     /// on a fresh database (whose root is id 1), names "Distributor n", "Sub-distributor n",
     /// "Reseller n", "End-customer n".
     Seed(Box<SeedConfig>),

@@ -8,7 +8,7 @@
 //!   converted), countries with and without a data center, and devices spread unevenly. The
 //!   same seed (and `--now-ms`) gives the same data.
 //! - **anchor** (`--fanout 10,10,10,20 --contacts 3 --devices-per-leaf 5`): the tree of
-//!   `shared/anchors/seed.sql`, by position. The anchor's ids run level by level; Canopy's ids
+//!   `../shared/anchors/seed.sql`, by position. The anchor's ids run level by level; Canopy's ids
 //!   run in the same order after the root's, so the anchor's customer id n is Canopy's
 //!   customer id n + B, where B is the highest customer id the database had handed out (the
 //!   root's, 1, on a fresh database: n ⇒ n + 1). Names are "Distributor n",

@@ -110,7 +110,7 @@ pub struct Base {
 /// The two shapes `canopy seed` makes.
 #[derive(Clone, Debug)]
 pub enum Shape {
-    /// The performance anchor's tree (`shared/anchors/seed.sql`), by position.
+    /// The performance anchor's tree (`../shared/anchors/seed.sql`), by position.
     Anchor {
         /// Children per parent, level by level below the root (1 to 4 levels).
         fanout: Vec<u32>,

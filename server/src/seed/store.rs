@@ -2,10 +2,8 @@
 //!
 //! Loading bypasses the `Any` pool and talks to the backend's native driver, because the fast
 //! paths are backend-specific: PostgreSQL's `COPY … FROM STDIN`, and SQLite's multi-row
-//! `INSERT`s with bound values on one connection with journalling relaxed. Everything runs in
-//! one transaction, so a failed seed leaves the database as it was (SQLite's journal is kept
-//! in memory meanwhile: a crash of the process itself can leave a SQLite file damaged, which
-//! is acceptable for a file that is being seeded from nothing).
+//! `INSERT`s with bound values on one connection without fsyncs. Everything runs in one
+//! transaction, so a failed seed leaves the database as it was.
 //!
 //! For the load, the loaded tables' secondary indexes (and on PostgreSQL every foreign key
 //! into or out of them) are dropped and afterwards recreated from their own definitions, as
@@ -161,38 +159,23 @@ pub async fn load(url: &str, plan: &Plan, say: &dyn Fn(String)) -> anyhow::Resul
     Ok(written)
 }
 
-/// Opens SQLite for loading: no fsyncs, the rollback journal in memory (only pre-existing
-/// pages are journalled, and seeding writes new ones), a large page cache, and foreign keys
-/// checked once at the end instead of per row; then starts the transaction.
+/// Opens SQLite for loading: no fsyncs, a large page cache, and foreign keys checked once at
+/// the end instead of per row; then starts the transaction.
+///
+/// The journal stays in WAL mode. Leaving it (a rollback journal in memory would spare
+/// writing each page twice) needs the only connection to the file, and the connections of
+/// the pool that ran the migrations close on their worker threads a moment after
+/// `Pool::close` returns: the switch then failed with "database is locked", now and then.
 async fn open_sqlite(url: &str) -> anyhow::Result<SqliteConnection> {
-    let mut attempt = 0;
-    loop {
-        let mut conn = SqliteConnection::connect(url).await?;
-        let result = sqlx::raw_sql(
-            "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = OFF; \
-             PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; \
-             PRAGMA cache_size = -1048576; PRAGMA temp_store = MEMORY; BEGIN IMMEDIATE;",
-        )
-        .execute(&mut conn)
-        .await;
-        match result {
-            Ok(_) => return Ok(conn),
-            // Leaving WAL mode needs the only connection, and the migration pool's may take a
-            // moment to be closed on their worker threads; the busy timeout does not cover it.
-            Err(err) if attempt < 50 && is_busy(&err) => {
-                attempt += 1;
-                let _ = conn.close().await;
-                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-            }
-            Err(err) => return Err(err).context("cannot prepare the SQLite database for loading"),
-        }
-    }
-}
-
-fn is_busy(err: &sqlx::Error) -> bool {
-    err.as_database_error()
-        .and_then(|e| e.code())
-        .is_some_and(|code| code == "5" || code == "6")
+    let mut conn = SqliteConnection::connect(url).await?;
+    sqlx::raw_sql(
+        "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = OFF; PRAGMA synchronous = OFF; \
+         PRAGMA cache_size = -1048576; PRAGMA temp_store = MEMORY; BEGIN IMMEDIATE;",
+    )
+    .execute(&mut conn)
+    .await
+    .context("cannot prepare the SQLite database for loading")?;
+    Ok(conn)
 }
 
 async fn write_rows(
@@ -591,8 +574,7 @@ impl Loader {
         self.execute("COMMIT").await?;
         match self {
             Self::Sqlite(_) => {
-                // Back to the journal every server connection expects.
-                self.execute("ANALYZE; PRAGMA journal_mode = WAL;").await?;
+                self.execute("ANALYZE").await?;
             }
             Self::Postgres(_) => {
                 let tables = LOADED_TABLES.join(", ");
