@@ -9,7 +9,7 @@ use crate::activities::loaders::ActivitiesLoader;
 use crate::branding::loaders::BrandingLoader;
 use crate::clock::SharedClock;
 use crate::contacts::loaders::{ContactLoader, ContactsLoader};
-use crate::customers::loaders::{ChildrenLoader, CustomerLoader};
+use crate::customers::loaders::{ChildrenLoader, CustomerLoader, Prefetched, SubtreeLoader};
 use crate::db::{self, Pool};
 use crate::devices::loaders::{DeviceLoader, DevicePagesLoader};
 use crate::error::{AppError, AppResult};
@@ -20,6 +20,8 @@ use crate::users::loaders::{CustomerUsersLoader, UserLoader};
 #[derive(Clone)]
 pub struct AppState {
     pub pool: Pool,
+    /// The same database through the native driver, for loaders' reads (see `db::reads`).
+    pub reads: db::ReadPool,
     pub clock: SharedClock,
     pub session_ttl_ms: i64,
     /// Failed sign-in counters.
@@ -30,6 +32,8 @@ pub struct AppState {
     pub default_sender_email: String,
     /// Where committed customer changes are published for live subscribers.
     pub events: crate::live::SharedBus,
+    /// The data-center table as reads show it.
+    pub data_centers: std::sync::Arc<crate::geo::DataCenterCache>,
 }
 
 /// The subtree a viewer may see: their own customer and its descendants, as a path range.
@@ -107,6 +111,9 @@ pub struct RequestCtx {
     pub client_ip: Option<std::net::IpAddr>,
     pub customers: Option<DataLoader<CustomerLoader>>,
     pub children: Option<DataLoader<ChildrenLoader>>,
+    /// Reads nested levels of children ahead, into `prefetched`.
+    pub subtrees: Option<DataLoader<SubtreeLoader>>,
+    pub prefetched: std::sync::Arc<Prefetched>,
     pub users: Option<DataLoader<UserLoader>>,
     pub customer_users: DataLoader<CustomerUsersLoader>,
     /// Loaders of the customer details (profile, contacts, activities, branding, devices).
@@ -121,13 +128,18 @@ impl RequestCtx {
         let spawn = |fut| {
             tokio::spawn(fut);
         };
-        let (customers, children, users) = match &viewer {
+        let prefetched = std::sync::Arc::new(Prefetched::default());
+        let (customers, children, subtrees, users) = match &viewer {
             Some(v) => (
                 Some(DataLoader::new(CustomerLoader::new(state, v), spawn).delay(LOADER_DELAY)),
                 Some(DataLoader::new(ChildrenLoader::new(state, v), spawn).delay(LOADER_DELAY)),
+                Some(
+                    DataLoader::new(SubtreeLoader::new(state, prefetched.clone()), spawn)
+                        .delay(LOADER_DELAY),
+                ),
                 Some(DataLoader::new(UserLoader::new(state, v), spawn).delay(LOADER_DELAY)),
             ),
-            None => (None, None, None),
+            None => (None, None, None, None),
         };
         let details = viewer.as_ref().map(|v| DetailLoaders::new(state, v));
         Self {
@@ -135,6 +147,8 @@ impl RequestCtx {
             client_ip: None,
             customers,
             children,
+            subtrees,
+            prefetched,
             users,
             customer_users: DataLoader::new(CustomerUsersLoader::new(state), spawn)
                 .delay(LOADER_DELAY),
@@ -230,6 +244,19 @@ pub fn children_loader<'a>(ctx: &Context<'a>) -> AppResult<&'a DataLoader<Childr
         .children
         .as_ref()
         .ok_or_else(|| AppError::Unauthenticated("Sign in first".into()))
+}
+
+/// The request's subtree read-ahead and what it has read (signed-in requests only).
+pub fn subtree_loader<'a>(
+    ctx: &Context<'a>,
+) -> AppResult<(&'a DataLoader<SubtreeLoader>, &'a Prefetched)> {
+    viewer(ctx)?;
+    let request = request(ctx)?;
+    let loader = request
+        .subtrees
+        .as_ref()
+        .ok_or_else(|| AppError::Unauthenticated("Sign in first".into()))?;
+    Ok((loader, &request.prefetched))
 }
 
 /// The request's user-by-id loader (signed-in requests only).

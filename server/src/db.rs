@@ -20,6 +20,9 @@ use sqlx::error::BoxDynError;
 use sqlx::query::{Query, QueryAs};
 use sqlx::{Any, AnyPool, Arguments as _, Executor as _, Transaction};
 
+pub mod reads;
+pub use reads::{Bind, PushSql, ReadPool, ReadQuery};
+
 /// The connection pool every store function runs against.
 pub type Pool = AnyPool;
 /// One write transaction: every mutation runs in exactly one.
@@ -57,6 +60,19 @@ impl Backend {
 /// The advisory lock every PostgreSQL write transaction takes first (an arbitrary constant,
 /// "canopy" in ASCII). See [`begin_write`].
 pub(crate) const WRITE_LOCK_KEY: i64 = 0x63_61_6e_6f_70_79;
+
+/// Every SQLite connection's settings: WAL lets readers run beside the one writer; NORMAL
+/// synchronous is durable in WAL mode except for the last commits on power loss; writers wait
+/// for each other instead of failing at once.
+pub(crate) const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;";
+
+/// Every PostgreSQL connection's settings: plan every statement with its parameters' values.
+/// A prepared statement's generic plan cannot see that `path >= $1 AND path < $2` is a whole
+/// subtree, or that `name_key LIKE $1` suits the trigram index; at a million customers its
+/// plans were up to 40 times slower than the custom ones (docs/BENCHMARKS.md), for a planning
+/// cost of a fraction of a millisecond.
+pub(crate) const POSTGRES_SETTINGS: &str = "SET plan_cache_mode = force_custom_plan";
 
 /// How many connections the pool holds, and how long a request waits for one.
 #[derive(Clone, Copy, Debug)]
@@ -101,22 +117,9 @@ pub async fn connect_with(url: &str, settings: PoolSettings) -> anyhow::Result<P
         .after_connect(move |conn, _meta| {
             Box::pin(async move {
                 if backend == Backend::Sqlite {
-                    // Per connection: WAL lets readers run beside the one writer; NORMAL
-                    // synchronous is durable in WAL mode except for the last commits on power
-                    // loss; writers wait for each other instead of failing at once.
-                    conn.execute(
-                        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                         PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
-                    )
-                    .await?;
+                    conn.execute(SQLITE_PRAGMAS).await?;
                 } else {
-                    // Plan every statement with its parameters' values. A prepared statement's
-                    // generic plan cannot see that `path >= $1 AND path < $2` is a whole
-                    // subtree, or that `name_key LIKE $1` suits the trigram index; at a million
-                    // customers its plans were up to 40 times slower than the custom ones
-                    // (docs/BENCHMARKS.md), for a planning cost of a fraction of a millisecond.
-                    conn.execute("SET plan_cache_mode = force_custom_plan")
-                        .await?;
+                    conn.execute(POSTGRES_SETTINGS).await?;
                 }
                 Ok(())
             })

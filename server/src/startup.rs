@@ -56,14 +56,11 @@ impl Application {
 
     /// Builds the server with the given clock (tests move time with it).
     pub async fn build_with_clock(config: Config, clock: SharedClock) -> anyhow::Result<Self> {
-        let pool = db::connect_with(
-            &config.database_url,
-            db::PoolSettings {
-                max_connections: config.db_max_connections,
-                acquire_timeout: std::time::Duration::from_secs(config.db_acquire_timeout_secs),
-            },
-        )
-        .await?;
+        let settings = db::PoolSettings {
+            max_connections: config.db_max_connections,
+            acquire_timeout: std::time::Duration::from_secs(config.db_acquire_timeout_secs),
+        };
+        let pool = db::connect_with(&config.database_url, settings).await?;
         if let Some(first) = bootstrap::ensure_root(&pool, &config, clock.as_ref()).await? {
             announce_first_start(&first);
         }
@@ -72,14 +69,17 @@ impl Application {
             db::Backend::Sqlite => LocalBus::shared(),
             db::Backend::Postgres => PgBus::start(&config.database_url, pool.clone()).await?,
         };
+        let reads = db::ReadPool::open(&config.database_url, &pool, settings).await?;
         let state = AppState {
             pool,
+            reads,
             clock,
             session_ttl_ms: config.session_ttl_minutes.max(1) * 60_000,
             public_url: String::new(),
             sign_in_throttle: Default::default(),
             default_sender_email: config.default_sender_email.clone(),
             events,
+            data_centers: Default::default(),
         };
         let acceptor = TcpListener::bind(config.listen)
             .into_acceptor()

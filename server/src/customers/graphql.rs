@@ -5,7 +5,7 @@ use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, Simple
 use canopy_shared::{ActivityTiming, CustomerLevel, CustomerState, Module, ServiceType};
 use chrono::{DateTime, Utc};
 
-use super::loaders::ChildrenPage;
+use super::loaders::{self, ChildrenPage, SubtreeRequest};
 use super::model::{CustomerCursor, CustomerOrder, CustomerRow};
 use super::service::{self, CreateCustomer, UpdateCustomer};
 use super::store::{self, SearchFilter};
@@ -154,10 +154,7 @@ impl Customer {
         let rows = if self.0.child_count == 0 {
             Vec::new()
         } else {
-            context::children_loader(ctx)?
-                .load_one((self.0.id, page))
-                .await?
-                .unwrap_or_default()
+            children_page(ctx, &self.0, page).await?
         };
         Ok(CustomerConnection::new(
             rows,
@@ -290,45 +287,116 @@ impl Customer {
     }
 }
 
+/// A page of `parent`'s children. When the query nests `children` further below these, the
+/// levels it reads are fetched at once (one statement for the whole subtree, bounded by the
+/// maintained descendant count) instead of one statement per level.
+async fn children_page(
+    ctx: &Context<'_>,
+    parent: &CustomerRow,
+    page: ChildrenPage,
+) -> Result<Vec<CustomerRow>> {
+    let (subtrees, prefetched) = context::subtree_loader(ctx)?;
+    if let Some(rows) = prefetched.page(parent.id, &page) {
+        return Ok(rows);
+    }
+    let levels = 1 + nested_children_levels(&ctx.look_ahead(), 1);
+    if levels >= 2 && parent.descendant_count <= loaders::PREFETCH_MAX_ROWS {
+        let request = SubtreeRequest {
+            id: parent.id,
+            path: parent.path.clone(),
+            levels,
+            descendants: parent.descendant_count,
+        };
+        if subtrees.load_one(request).await?.is_some() {
+            if let Some(rows) = prefetched.page(parent.id, &page) {
+                return Ok(rows);
+            }
+        }
+    }
+    Ok(context::children_loader(ctx)?
+        .load_one((parent.id, page))
+        .await?
+        .unwrap_or_default())
+}
+
+/// How many levels of `children` the selection of a `children` field nests below itself,
+/// through `nodes` or `edges { node }` (fragments included); counted up to a small bound.
+fn nested_children_levels(children: &async_graphql::Lookahead<'_>, depth: usize) -> usize {
+    const MAX_LEVELS: usize = 8;
+    if depth >= MAX_LEVELS {
+        return 0;
+    }
+    [
+        children.field("nodes").field("children"),
+        children.field("edges").field("node").field("children"),
+    ]
+    .iter()
+    .filter(|nested| nested.exists())
+    .map(|nested| 1 + nested_children_levels(nested, depth + 1))
+    .max()
+    .unwrap_or(0)
+}
+
 /// An edge of a customer list.
 #[derive(SimpleObject)]
-pub struct CustomerEdge {
+pub struct CustomerEdge<'a> {
     /// The customer.
-    pub node: Customer,
+    pub node: &'a Customer,
     /// Pass as `after` to continue after this customer.
     pub cursor: String,
 }
 
 /// A page of customers.
-#[derive(SimpleObject)]
 pub struct CustomerConnection {
-    /// The customers of this page, each with its cursor.
-    pub edges: Vec<CustomerEdge>,
-    /// The customers of this page (the edges' nodes, for clients that need no cursors).
-    pub nodes: Vec<Customer>,
-    /// Whether more pages follow, and the cursors to get them.
-    pub page_info: PageInfo,
-    /// Number of customers in the whole list, not just this page.
-    pub total_count: i64,
+    nodes: Vec<Customer>,
+    page_info: PageInfo,
+    total_count: i64,
 }
 
 impl CustomerConnection {
     fn new(mut rows: Vec<CustomerRow>, limit: i64, after_given: bool, total_count: i64) -> Self {
-        let cursor = |row: &CustomerRow| pagination::encode_cursor(&CustomerCursor::of(row));
-        let page_info = pagination::trim_page(&mut rows, limit, after_given, cursor);
-        let edges = rows
-            .iter()
-            .map(|row| CustomerEdge {
-                node: Customer(row.clone()),
-                cursor: cursor(row),
-            })
-            .collect();
+        let page_info = pagination::trim_page(&mut rows, limit, after_given, cursor_of);
         Self {
-            edges,
             nodes: rows.into_iter().map(Customer).collect(),
             page_info,
             total_count,
         }
+    }
+}
+
+fn cursor_of(row: &CustomerRow) -> String {
+    pagination::encode_cursor(&CustomerCursor::of(row))
+}
+
+// Edges and their cursors are built only when asked for: a tree of nested `nodes` (thousands
+// of customers) should not pay for a cursor per customer it never reads.
+/// A page of customers.
+#[Object]
+impl CustomerConnection {
+    /// The customers of this page, each with its cursor.
+    async fn edges(&self) -> Vec<CustomerEdge<'_>> {
+        self.nodes
+            .iter()
+            .map(|node| CustomerEdge {
+                node,
+                cursor: cursor_of(&node.0),
+            })
+            .collect()
+    }
+
+    /// The customers of this page (the edges' nodes, for clients that need no cursors).
+    async fn nodes(&self) -> &[Customer] {
+        &self.nodes
+    }
+
+    /// Whether more pages follow, and the cursors to get them.
+    async fn page_info(&self) -> &PageInfo {
+        &self.page_info
+    }
+
+    /// Number of customers in the whole list, not just this page.
+    async fn total_count(&self) -> i64 {
+        self.total_count
     }
 }
 

@@ -8,18 +8,18 @@ use async_graphql::dataloader::Loader;
 use super::model::{CustomerCursor, CustomerOrder, CustomerRow};
 use super::store;
 use crate::context::{AppState, Scope, Viewer};
-use crate::db::Pool;
+use crate::db::ReadPool;
 
 /// Customers by id, within the viewer's scope.
 pub struct CustomerLoader {
-    pool: Pool,
+    reads: ReadPool,
     scope: Scope,
 }
 
 impl CustomerLoader {
     pub fn new(state: &AppState, viewer: &Viewer) -> Self {
         Self {
-            pool: state.pool.clone(),
+            reads: state.reads.clone(),
             scope: viewer.scope.clone(),
         }
     }
@@ -30,7 +30,7 @@ impl Loader<i64> for CustomerLoader {
     type Error = async_graphql::Error;
 
     async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, CustomerRow>, Self::Error> {
-        let rows = store::get_many(&self.pool, &self.scope, keys).await?;
+        let rows = store::get_many(&self.reads, &self.scope, keys).await?;
         Ok(rows.into_iter().map(|row| (row.id, row)).collect())
     }
 }
@@ -46,14 +46,14 @@ pub struct ChildrenPage {
 
 /// A page of children (plus one look-ahead row) by parent id and page.
 pub struct ChildrenLoader {
-    pool: Pool,
+    reads: ReadPool,
     scope: Scope,
 }
 
 impl ChildrenLoader {
     pub fn new(state: &AppState, viewer: &Viewer) -> Self {
         Self {
-            pool: state.pool.clone(),
+            reads: state.reads.clone(),
             scope: viewer.scope.clone(),
         }
     }
@@ -74,7 +74,7 @@ impl Loader<(i64, ChildrenPage)> for ChildrenLoader {
         let mut out = HashMap::with_capacity(keys.len());
         for (page, parents) in by_page {
             let pages = store::children_pages(
-                &self.pool,
+                &self.reads,
                 &self.scope,
                 &parents,
                 page.order,
@@ -87,5 +87,122 @@ impl Loader<(i64, ChildrenPage)> for ChildrenLoader {
             }
         }
         Ok(out)
+    }
+}
+
+/// At most this many customers are read ahead for one batch of subtrees (about 4 MB of rows);
+/// bigger subtrees are read a level at a time by [`ChildrenLoader`].
+pub const PREFETCH_MAX_ROWS: i64 = 10_000;
+
+/// A query nests `children` below this customer: read `levels` levels of its subtree at once.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct SubtreeRequest {
+    pub id: i64,
+    pub path: String,
+    /// How many levels below the customer the query reads (at least 2, or the prefetch
+    /// would save nothing over [`ChildrenLoader`]).
+    pub levels: usize,
+    /// The customer's maintained descendant count: an upper bound on the rows read.
+    pub descendants: i64,
+}
+
+/// Complete lists of children read ahead by [`SubtreeLoader`], by parent id; a parent is only
+/// here when every one of its children was read.
+#[derive(Default)]
+pub struct Prefetched(std::sync::Mutex<HashMap<i64, Vec<CustomerRow>>>);
+
+impl Prefetched {
+    /// The page of `parent`'s children, when they were read ahead: the rows [`ChildrenLoader`]
+    /// would return (the page plus one look-ahead row), in the same order.
+    pub fn page(&self, parent: i64, page: &ChildrenPage) -> Option<Vec<CustomerRow>> {
+        let lists = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let children = lists.get(&parent)?;
+        let mut rows: Vec<&CustomerRow> = children
+            .iter()
+            .filter(|row| {
+                page.after
+                    .as_ref()
+                    .is_none_or(|after| page.order.after(row, after))
+            })
+            .collect();
+        rows.sort_by(|a, b| page.order.compare(a, b));
+        let take = usize::try_from(page.limit + 1).unwrap_or(usize::MAX);
+        Some(rows.into_iter().take(take).cloned().collect())
+    }
+}
+
+/// Reads the subtrees of a nesting level's customers in one statement, so that a query like
+/// "a distributor and three levels below it" costs one statement instead of one per level.
+pub struct SubtreeLoader {
+    reads: ReadPool,
+    prefetched: std::sync::Arc<Prefetched>,
+}
+
+impl SubtreeLoader {
+    pub fn new(state: &AppState, prefetched: std::sync::Arc<Prefetched>) -> Self {
+        Self {
+            reads: state.reads.clone(),
+            prefetched,
+        }
+    }
+}
+
+impl Loader<SubtreeRequest> for SubtreeLoader {
+    /// Present for the requests that were read ahead; the rest read level by level.
+    type Value = ();
+    type Error = async_graphql::Error;
+
+    async fn load(
+        &self,
+        keys: &[SubtreeRequest],
+    ) -> Result<HashMap<SubtreeRequest, ()>, Self::Error> {
+        let mut budget = PREFETCH_MAX_ROWS;
+        let chosen: Vec<&SubtreeRequest> = keys
+            .iter()
+            .filter(|key| {
+                let fits = key.descendants <= budget;
+                if fits {
+                    budget -= key.descendants;
+                }
+                fits
+            })
+            .collect();
+        let roots: Vec<(&str, usize)> = chosen
+            .iter()
+            .map(|key| (key.path.as_str(), key.levels))
+            .collect();
+        let rows = store::subtrees(&self.reads, &roots).await?;
+
+        // A customer's list of children is complete when its children were within the levels
+        // read: the roots', and those of every row above the deepest level read.
+        let deepest: Vec<(&str, usize)> = chosen
+            .iter()
+            .map(|key| {
+                let separators = store::path_separators(&key.path) + key.levels;
+                (key.path.as_str(), separators)
+            })
+            .collect();
+        let mut lists: HashMap<i64, Vec<CustomerRow>> =
+            chosen.iter().map(|key| (key.id, Vec::new())).collect();
+        for row in &rows {
+            let separators = store::path_separators(&row.path);
+            let above_deepest = deepest
+                .iter()
+                .any(|(root, max)| row.path.starts_with(root) && separators < *max);
+            if above_deepest {
+                lists.entry(row.id).or_default();
+            }
+        }
+        for row in rows {
+            if let Some(list) = row.parent_id.and_then(|p| lists.get_mut(&p)) {
+                list.push(row);
+            }
+        }
+        self.prefetched
+            .0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend(lists);
+        Ok(chosen.into_iter().map(|key| (key.clone(), ())).collect())
     }
 }

@@ -137,6 +137,27 @@ impl CustomerOrder {
             Self::CreatedAt => "created_at, id",
         }
     }
+
+    /// Compares two rows as [`Self::sort_columns`] orders them in SQL. Names compare by bytes,
+    /// which is SQLite's `BINARY` collation and the `"C"` collation of PostgreSQL's `name_key`.
+    pub fn compare(self, a: &CustomerRow, b: &CustomerRow) -> std::cmp::Ordering {
+        match self {
+            Self::Name => (&a.name_key, a.id).cmp(&(&b.name_key, b.id)),
+            Self::LevelAndName => (a.level, &a.name_key, a.id).cmp(&(b.level, &b.name_key, b.id)),
+            Self::CreatedAt => (a.created_at, a.id).cmp(&(b.created_at, b.id)),
+        }
+    }
+
+    /// Whether `row` comes strictly after `cursor` in this order (the keyset condition the
+    /// store's queries write in SQL).
+    pub fn after(self, row: &CustomerRow, cursor: &CustomerCursor) -> bool {
+        let c = cursor;
+        match self {
+            Self::Name => (&row.name_key, row.id) > (&c.name_key, c.id),
+            Self::LevelAndName => (row.level, &row.name_key, row.id) > (c.level, &c.name_key, c.id),
+            Self::CreatedAt => (row.created_at, row.id) > (c.created_at, c.id),
+        }
+    }
 }
 
 /// Where a page of customers starts: the sort key of the last row seen. It carries every

@@ -8,7 +8,7 @@ use sqlx::{AnyConnection, AnyExecutor};
 
 use super::model::{CustomerCursor, CustomerOrder, CustomerRow, COLUMNS};
 use crate::context::Scope;
-use crate::db::{self, QueryBuilder};
+use crate::db::{self, PushSql, QueryBuilder, ReadPool, ReadQuery};
 use crate::error::{AppError, AppResult};
 
 /// The customer with this id, if it is in scope.
@@ -47,19 +47,15 @@ pub async fn get_unscoped<'c>(
     Ok(sqlx::query_as(&sql).bind(id).fetch_optional(exec).await?)
 }
 
-/// The customers with these ids that are in scope.
-pub async fn get_many<'c>(
-    exec: impl AnyExecutor<'c>,
-    scope: &Scope,
-    ids: &[i64],
-) -> AppResult<Vec<CustomerRow>> {
-    let mut q = QueryBuilder::new(format!("SELECT {COLUMNS} FROM customers WHERE id IN ("));
+/// The customers with these ids that are in scope (a loader's read: native driver).
+pub async fn get_many(reads: &ReadPool, scope: &Scope, ids: &[i64]) -> AppResult<Vec<CustomerRow>> {
+    let mut q = ReadQuery::new(format!("SELECT {COLUMNS} FROM customers WHERE id IN ("));
     q.push_list(ids.iter().copied());
     q.push(") AND path >= ")
         .push_bind(&scope.lo)
         .push(" AND path < ")
         .push_bind(&scope.hi);
-    Ok(q.build_query_as()?.fetch_all(exec).await?)
+    Ok(q.fetch_all(reads).await?)
 }
 
 /// The customer a user belongs to (used when resolving a session, before any scope exists).
@@ -75,8 +71,8 @@ pub async fn by_name_key<'c>(
 }
 
 /// One page of children, with one extra row when another page follows, for each parent.
-pub async fn children_pages<'c>(
-    exec: impl AnyExecutor<'c>,
+pub async fn children_pages(
+    reads: &ReadPool,
     scope: &Scope,
     parent_ids: &[i64],
     order: CustomerOrder,
@@ -84,7 +80,7 @@ pub async fn children_pages<'c>(
     after: Option<&CustomerCursor>,
 ) -> AppResult<HashMap<i64, Vec<CustomerRow>>> {
     let sort = order.sort_columns();
-    let mut q = QueryBuilder::new(format!(
+    let mut q = ReadQuery::new(format!(
         "SELECT {COLUMNS} FROM (SELECT {COLUMNS}, \
          ROW_NUMBER() OVER (PARTITION BY parent_id ORDER BY {sort}) AS rn \
          FROM customers WHERE parent_id IN ("
@@ -100,7 +96,7 @@ pub async fn children_pages<'c>(
     q.push(") AS page WHERE rn <= ")
         .push_bind(limit + 1)
         .push(" ORDER BY parent_id, rn");
-    let rows: Vec<CustomerRow> = q.build_query_as()?.fetch_all(exec).await?;
+    let rows: Vec<CustomerRow> = q.fetch_all(reads).await?;
     let mut pages: HashMap<i64, Vec<CustomerRow>> =
         parent_ids.iter().map(|id| (*id, Vec::new())).collect();
     for row in rows {
@@ -111,34 +107,63 @@ pub async fn children_pages<'c>(
     Ok(pages)
 }
 
+/// The customers below each root, at most `levels` levels down, in one statement: what a query
+/// nesting `children` that deep will read (see [`super::loaders::SubtreeLoader`]).
+///
+/// There is no scope bound: callers pass only customers they read within the viewer's scope,
+/// and everything below an in-scope customer is in scope.
+pub async fn subtrees(reads: &ReadPool, roots: &[(&str, usize)]) -> AppResult<Vec<CustomerRow>> {
+    if roots.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = ReadQuery::new(format!("SELECT {COLUMNS} FROM customers WHERE "));
+    for (i, (path, levels)) in roots.iter().enumerate() {
+        let (_, hi) = db::subtree_range(path);
+        let max_separators = path_separators(path) + levels;
+        q.push(if i == 0 { "(" } else { " OR (" })
+            .push("path > ")
+            .push_bind(*path)
+            .push(" AND path < ")
+            .push_bind(hi)
+            // A path has one more `/` than the customer has ancestors.
+            .push(" AND LENGTH(path) - LENGTH(REPLACE(path, '/', '')) <= ")
+            .push_bind(max_separators as i64)
+            .push(")");
+    }
+    Ok(q.fetch_all(reads).await?)
+}
+
+/// How many `/` a materialised path holds: its depth in the tree, plus one.
+pub fn path_separators(path: &str) -> usize {
+    path.bytes().filter(|b| *b == b'/').count()
+}
+
 /// Keyset condition: rows strictly after `cursor` in `order` (row-value comparison, which both
 /// SQLite and PostgreSQL evaluate against the matching index).
-fn push_after(q: &mut QueryBuilder<'_>, order: CustomerOrder, cursor: &CustomerCursor) {
+fn push_after(q: &mut impl PushSql, order: CustomerOrder, cursor: &CustomerCursor) {
+    let c = cursor;
     match order {
-        CustomerOrder::Name => {
-            q.push(" AND (name_key, id) > (")
-                .push_bind(cursor.name_key.clone())
-                .push(", ")
-                .push_bind(cursor.id)
-                .push(")");
-        }
-        CustomerOrder::LevelAndName => {
-            q.push(" AND (level, name_key, id) > (")
-                .push_bind(cursor.level)
-                .push(", ")
-                .push_bind(cursor.name_key.clone())
-                .push(", ")
-                .push_bind(cursor.id)
-                .push(")");
-        }
-        CustomerOrder::CreatedAt => {
-            q.push(" AND (created_at, id) > (")
-                .push_bind(cursor.created_at)
-                .push(", ")
-                .push_bind(cursor.id)
-                .push(")");
-        }
-    }
+        CustomerOrder::Name => q
+            .push_sql(" AND (name_key, id) > (")
+            .push_value(c.name_key.clone().into())
+            .push_sql(", ")
+            .push_value(c.id.into())
+            .push_sql(")"),
+        CustomerOrder::LevelAndName => q
+            .push_sql(" AND (level, name_key, id) > (")
+            .push_value(c.level.into())
+            .push_sql(", ")
+            .push_value(c.name_key.clone().into())
+            .push_sql(", ")
+            .push_value(c.id.into())
+            .push_sql(")"),
+        CustomerOrder::CreatedAt => q
+            .push_sql(" AND (created_at, id) > (")
+            .push_value(c.created_at.into())
+            .push_sql(", ")
+            .push_value(c.id.into())
+            .push_sql(")"),
+    };
 }
 
 /// What `customers(...)` filters on.

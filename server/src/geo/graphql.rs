@@ -5,7 +5,7 @@ use std::sync::Arc;
 use async_graphql::{Context, Object, Result};
 use canopy_shared::country::CountryCode;
 
-use super::store::{self, DataCenterRow};
+use super::store::DataCenterRow;
 use crate::context::{self, RequestCtx};
 use crate::error::AppError;
 
@@ -26,15 +26,16 @@ impl Country {
     }
 }
 
-/// The data-center table, read at most once per request (it is small and rarely changes).
+/// The data-center table (small, rarely changed): the process's copy, taken once per request so
+/// that one response shows one version of it.
 pub async fn data_centers(ctx: &Context<'_>) -> Result<Arc<Vec<DataCenterRow>>> {
     let request = ctx
         .data::<RequestCtx>()
         .map_err(|_| AppError::Internal(anyhow::anyhow!("RequestCtx missing")))?;
-    let pool = &context::state(ctx)?.pool;
+    let state = context::state(ctx)?;
     let rows = request
         .data_centers
-        .get_or_try_init(|| async { store::all(pool).await.map(Arc::new) })
+        .get_or_try_init(|| state.data_centers.get(&state.pool))
         .await?;
     Ok(rows.clone())
 }

@@ -257,3 +257,112 @@ async fn search_covers_the_whole_subtree_with_filters() {
     let data = app.data(Some(&admin), SEARCH, json!({ "s": "%_" })).await;
     assert_eq!(names(&data), ["100%_Literal"], "wildcards are literal");
 }
+
+/// A query nesting `children` reads the levels below at once (one statement for the subtree)
+/// and pages each parent's children in memory; every page, cursor and count must be exactly
+/// what reading level by level returns, in every order.
+#[tokio::test]
+async fn nested_children_pages_equal_level_by_level_pages() {
+    let app = TestApp::spawn().await;
+    let admin = app.sign_in_admin().await;
+    let root = app.root_id(&admin).await;
+    for d in ["Dist two", "dist One"] {
+        let dist = app
+            .create_customer(&admin, &root, d, "DISTRIBUTOR", json!({}))
+            .await;
+        for (name, level) in [
+            ("delta", "RESELLER"),
+            ("Alpha", "END_CUSTOMER"),
+            ("charlie", "RESELLER"),
+            ("Bravo", "END_CUSTOMER"),
+            ("alpha 2", "RESELLER"),
+        ] {
+            let child = app
+                .create_customer(&admin, &dist, &format!("{name} of {d}"), level, json!({}))
+                .await;
+            if level == "RESELLER" {
+                for e in ["z", "Y", "x"] {
+                    let name = format!("{e} under {name} of {d}");
+                    app.create_customer(&admin, &child, &name, "END_CUSTOMER", json!({}))
+                        .await;
+                }
+            }
+        }
+    }
+
+    // One level of children: never read ahead (there is nothing below to save a statement on).
+    const LEVEL: &str = "query($id: ID!, $order: CustomerOrder, $after: String) { customer(id: $id) { children(first: 2, order: $order, after: $after) { totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor node { id name } } } } }";
+    const NESTED: &str = "query($order: CustomerOrder) { root { children(first: 10, order: $order) { edges { node { id children(first: 2, order: $order) { totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor node { id name children(first: 2, order: $order) { totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor node { id name } } } } } } } } } } }";
+    // The second page of a distributor's children, with their children nested below it.
+    const AFTER: &str = "query($id: ID!, $order: CustomerOrder, $after: String) { customer(id: $id) { children(first: 2, order: $order, after: $after) { totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor node { id name children(first: 2, order: $order) { totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor node { id name } } } } } } } }";
+
+    let level = |id: serde_json::Value, order: &'static str, after: serde_json::Value| {
+        let app = &app;
+        let admin = &admin;
+        async move {
+            let data = app
+                .data(
+                    Some(admin),
+                    LEVEL,
+                    json!({ "id": id, "order": order, "after": after }),
+                )
+                .await;
+            data["customer"]["children"].clone()
+        }
+    };
+    // The page without the grandchildren nested in its nodes.
+    let shallow = |page: &serde_json::Value| {
+        let mut page = page.clone();
+        for edge in page["edges"].as_array_mut().unwrap() {
+            edge["node"].as_object_mut().unwrap().remove("children");
+        }
+        page
+    };
+
+    for order in ["NAME", "LEVEL_AND_NAME", "CREATED_AT"] {
+        let data = app
+            .data(Some(&admin), NESTED, json!({ "order": order }))
+            .await;
+        let distributors = data["root"]["children"]["edges"].as_array().unwrap();
+        assert_eq!(distributors.len(), 2);
+        for dist in distributors {
+            let nested = &dist["node"]["children"];
+            let id = dist["node"]["id"].clone();
+            assert_eq!(
+                shallow(nested),
+                level(id.clone(), order, json!(null)).await,
+                "{order}: a distributor's first page"
+            );
+            for edge in nested["edges"].as_array().unwrap() {
+                assert_eq!(
+                    edge["node"]["children"],
+                    level(edge["node"]["id"].clone(), order, json!(null)).await,
+                    "{order}: a grandchild page"
+                );
+            }
+            // The nested page's cursor continues the list exactly as a level-by-level read.
+            let after = nested["pageInfo"]["endCursor"].clone();
+            let second = app
+                .data(
+                    Some(&admin),
+                    AFTER,
+                    json!({ "id": id, "order": order, "after": after }),
+                )
+                .await;
+            let second = &second["customer"]["children"];
+            assert_eq!(
+                shallow(second),
+                level(id.clone(), order, after.clone()).await,
+                "{order}: a distributor's second page"
+            );
+            assert_eq!(second["pageInfo"]["hasPreviousPage"], true);
+            for edge in second["edges"].as_array().unwrap() {
+                assert_eq!(
+                    edge["node"]["children"],
+                    level(edge["node"]["id"].clone(), order, json!(null)).await,
+                    "{order}: a grandchild page below the second page"
+                );
+            }
+        }
+    }
+}
