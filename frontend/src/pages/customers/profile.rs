@@ -163,7 +163,7 @@ fn ProfileForm(details: Details) -> impl IntoView {
     };
     view! {
         <form class="section-form" on:submit=on_submit novalidate data-testid="profile-form">
-            <Problem error=Signal::derive(move || errors.general()) />
+            <Problem error=Signal::derive(move || errors.general()) resubmit=true />
             <div class="field-row">
                 {input("profile-legal-name", "Legal name", "legalName", legal_name, "text")}
                 {input("profile-website", "Website", "website", website, "url")}
