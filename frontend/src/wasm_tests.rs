@@ -13,6 +13,7 @@ use web_sys::HtmlElement;
 use crate::{
     api::{self, ApiError, CustomerLevel, CustomerState},
     components::{
+        combobox::{lower, upper},
         form::{Field, FormErrors, Problem},
         trial_badge::TrialBadge,
     },
@@ -234,4 +235,19 @@ fn the_device_column_choice_is_remembered_in_local_storage() {
     assert_eq!(saved_columns(), [Column::UsedStorage]);
     storage.remove_item(COLUMNS_KEY).unwrap();
     assert_eq!(saved_columns(), default);
+}
+
+#[wasm_bindgen_test]
+fn the_browsers_case_mapping_is_rusts() {
+    // Special casings (ß, İ, ŉ), a final sigma, Cyrillic, Turkish dotless i, ligatures, digits.
+    for text in [
+        "Deutschland ÄÖÜ straße",
+        "İstanbul ıI",
+        "ΟΔΥΣΣΕΥΣ Σ ΣΑ",
+        "Москва ǅ ŉ ﬃ",
+        "Côte d'Ivoire 123 #",
+    ] {
+        assert_eq!(lower(text), text.to_lowercase(), "{text}");
+        assert_eq!(upper(text), text.to_uppercase(), "{text}");
+    }
 }

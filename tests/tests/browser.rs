@@ -1137,6 +1137,39 @@ async fn a_network_failure_shows_the_error_and_try_again_loads_the_data() {
             bail!("the error is still shown after trying again");
         }
         browser.screenshot("network-retried").await?;
+
+        // A save while the network is away says so; "Try again" saves once it is back.
+        browser.link("Company profile").await?.click().await?;
+        browser.type_into("City", "Lisbon").await?;
+        proxy.set_up(false);
+        browser.button("Save").await?.click().await?;
+        browser
+            .wait_for_text(
+                Locator::Css("[data-testid=profile-form] [data-testid=problem]"),
+                "Cannot reach the Canopy server",
+            )
+            .await?;
+        browser.screenshot("network-save-failed").await?;
+        proxy.set_up(true);
+        browser
+            .within_form("profile-form")
+            .await?
+            .button("Try again")
+            .await?;
+        browser
+            .wait_for_text(Locator::Css("[data-testid=saved]"), "Saved.")
+            .await?;
+        let saved = app
+            .data(
+                Some(&token),
+                "query($id: ID!) { customer(id: $id) { profile { address { city } } } }",
+                json!({ "id": aspen }),
+            )
+            .await;
+        let city = &saved["customer"]["profile"]["address"]["city"];
+        if city != "Lisbon" {
+            bail!("the city saved after trying again is {city}");
+        }
         Ok(())
     })
     .await;

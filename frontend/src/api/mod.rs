@@ -204,6 +204,12 @@ struct Extensions {
 
 /// Turns a GraphQL response body into the operation's data, or its first error.
 pub fn decode<T: DeserializeOwned>(body: serde_json::Value) -> Result<T, ApiError> {
+    serde_json::from_value(data(body)?).map_err(|e| ApiError::Unexpected(e.to_string()))
+}
+
+/// The `data` of a GraphQL response body, or its first error. Kept apart from [`decode`] (and
+/// free of the operation's type) so that the app holds one copy of it, not one per operation.
+fn data(body: serde_json::Value) -> Result<serde_json::Value, ApiError> {
     let response: cynic::GraphQlResponse<serde_json::Value, Extensions> =
         serde_json::from_value(body)
             .map_err(|e| ApiError::Unexpected(format!("not a GraphQL response: {e}")))?;
@@ -218,16 +224,18 @@ pub fn decode<T: DeserializeOwned>(body: serde_json::Value) -> Result<T, ApiErro
             field,
         });
     }
-    let data = response
+    response
         .data
-        .ok_or_else(|| ApiError::Unexpected("neither data nor errors".into()))?;
-    serde_json::from_value(data).map_err(|e| ApiError::Unexpected(e.to_string()))
+        .ok_or_else(|| ApiError::Unexpected("neither data nor errors".into()))
 }
 
-async fn answer<T: DeserializeOwned>(
-    sent: Result<gloo_net::http::Response, gloo_net::Error>,
-) -> Result<T, ApiError> {
-    let response = sent.map_err(|e| {
+/// Sends a built request and returns the JSON body of the answer. Like [`data`], one copy
+/// serves every operation: only serialising the variables and decoding the data depend on it.
+async fn send(
+    request: Result<gloo_net::http::Request, gloo_net::Error>,
+) -> Result<serde_json::Value, ApiError> {
+    let request = request.map_err(|e| ApiError::Unexpected(e.to_string()))?;
+    let response = request.send().await.map_err(|e| {
         leptos::logging::warn!("GraphQL request failed: {e}");
         ApiError::Network
     })?;
@@ -235,7 +243,7 @@ async fn answer<T: DeserializeOwned>(
     // GraphQL errors come with a JSON body whatever the status; anything else is a failure of
     // the server or a proxy in front of it.
     match response.json::<serde_json::Value>().await {
-        Ok(body) => decode(body),
+        Ok(body) => Ok(body),
         Err(_) if status == 401 => Err(ApiError::Graphql {
             message: "Your session has ended. Please sign in again.".into(),
             code: Some("UNAUTHENTICATED".into()),
@@ -263,10 +271,7 @@ where
     Q: DeserializeOwned,
     V: Serialize,
 {
-    let request = request(token)
-        .json(&operation)
-        .map_err(|e| ApiError::Unexpected(e.to_string()))?;
-    answer(request.send().await).await
+    decode(send(request(token).json(&operation)).await?)
 }
 
 /// Sends one operation with files, as a GraphQL multipart request: each file goes to the
@@ -297,10 +302,7 @@ where
         form.append_with_blob_and_filename(&i.to_string(), file, &file.name())
             .map_err(unexpected)?;
     }
-    let request = request(token)
-        .body(form)
-        .map_err(|e| ApiError::Unexpected(e.to_string()))?;
-    answer(request.send().await).await
+    decode(send(request(token).body(form)).await?)
 }
 
 #[cfg(test)]

@@ -140,14 +140,32 @@ pub fn Combobox(
     }
 }
 
+/// `text` lower-cased by the browser (`toLowerCase`): the same Unicode case mapping as Rust's
+/// `to_lowercase` (a wasm test compares them), without shipping Rust's case tables (about
+/// 28 KB) in the app. Host-side unit tests, which have no browser, use Rust's.
+pub fn lower(text: &str) -> String {
+    #[cfg(target_arch = "wasm32")]
+    return js_sys::JsString::from(text).to_lower_case().into();
+    #[cfg(not(target_arch = "wasm32"))]
+    text.to_lowercase()
+}
+
+/// `text` upper-cased by the browser (`toUpperCase`), like [`lower`].
+pub fn upper(text: &str) -> String {
+    #[cfg(target_arch = "wasm32")]
+    return js_sys::JsString::from(text).to_upper_case().into();
+    #[cfg(not(target_arch = "wasm32"))]
+    text.to_uppercase()
+}
+
 /// The choices among `all` whose label or value contains `query` (case-insensitively), at
 /// most `limit`; labels that start with it come first.
 pub fn filter_choices(all: &[Choice], query: &str, limit: usize) -> Vec<Choice> {
-    let q = query.trim().to_lowercase();
+    let q = lower(query.trim());
     let mut starts = Vec::new();
     let mut contains = Vec::new();
     for choice in all {
-        let label = choice.label.to_lowercase();
+        let label = lower(&choice.label);
         if q.is_empty() || label.starts_with(&q) || choice.value.eq_ignore_ascii_case(&q) {
             starts.push(choice.clone());
         } else if label.contains(&q) {

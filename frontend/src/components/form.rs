@@ -96,12 +96,14 @@ pub fn Field(
 }
 
 /// The error of a whole form or a failed load: the server's message, and "Try again" for
-/// network failures or "Reload" for conflicts when the owner offers them.
+/// network failures or "Reload" for conflicts when the owner offers them. In a form, `resubmit`
+/// makes "Try again" a submit button: it repeats the save with what the form holds.
 #[component]
 pub fn Problem(
     #[prop(into)] error: Signal<Option<ApiError>>,
     #[prop(optional)] retry: Option<Callback<()>>,
     #[prop(optional)] reload: Option<Callback<()>>,
+    #[prop(optional)] resubmit: bool,
 ) -> impl IntoView {
     move || {
         error.get().map(|error| {
@@ -111,10 +113,11 @@ pub fn Problem(
             } else {
                 error.to_string()
             };
+            // `None` as the callback: the button submits the form it is in.
             let action = if conflict {
-                reload.map(|r| ("Reload", r))
-            } else if error.is_network() {
-                retry.map(|r| ("Try again", r))
+                reload.map(|r| ("Reload", Some(r)))
+            } else if error.is_network() && (retry.is_some() || resubmit) {
+                Some(("Try again", retry))
             } else {
                 None
             };
@@ -122,7 +125,8 @@ pub fn Problem(
                 <div class="form-error problem" role="alert" data-testid="problem">
                     <span>{message}</span>
                     {action.map(|(label, run)| view! {
-                        <button type="button" class="button secondary small" on:click=move |_| run.run(())>
+                        <button type=if run.is_some() { "button" } else { "submit" } class="button secondary small"
+                            on:click=move |_| if let Some(run) = run { run.run(()) }>
                             {label}
                         </button>
                     })}

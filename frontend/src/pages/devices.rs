@@ -350,7 +350,7 @@ pub fn DevicesPage() -> impl IntoView {
                     </fieldset>
                 </details>
             </div>
-            <Problem error=add_error />
+            <Problem error=add_error retry=Callback::new(move |_| { add.dispatch(()); }) />
             <Problem error=error retry=Callback::new(move |_| load(None)) />
             {move || customer_id.get().is_none().then(|| view! { <p class="muted">"Choose a customer to see its devices."</p> })}
             <Show when=move || customer_id.with(Option::is_some)>

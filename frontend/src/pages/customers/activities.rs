@@ -217,7 +217,7 @@ fn ActivityDialog(
     view! {
         <Modal title=heading on_close=on_close>
             <form on:submit=on_submit novalidate data-testid="activity-form">
-                <Problem error=Signal::derive(move || errors.general()) />
+                <Problem error=Signal::derive(move || errors.general()) resubmit=true />
                 <div class="field-row">
                     <Field id="activity-kind" label="Kind" name="kind" errors>
                         <select id="activity-kind" autofocus on:change=move |ev| if let Some(k) = ActivityKind::parse(&event_target_value(&ev)) { kind.set(k) }>

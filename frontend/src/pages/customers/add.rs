@@ -229,7 +229,7 @@ pub fn AddCustomerDialog(on_close: Callback<()>) -> impl IntoView {
     view! {
         <Modal title="Add customer" on_close=on_close wide=true>
             <form on:submit=on_submit novalidate data-testid="add-customer-form">
-                <Problem error=Signal::derive(move || errors.general()) />
+                <Problem error=Signal::derive(move || errors.general()) resubmit=true />
                 <ParentPicker parent_id current=Signal::derive(parent_now) errors />
                 <Field id="new-name" label="Name" name="name" errors>
                     <input id="new-name" type="text" autofocus maxlength="128"

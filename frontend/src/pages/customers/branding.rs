@@ -146,8 +146,27 @@ fn BrandingForm(branding: BrandingOf) -> impl IntoView {
             }
         }
     });
+    // "Try again" after a network failure repeats what failed: the reset, or the save (by
+    // submitting the form again).
+    let form = NodeRef::<leptos::html::Form>::new();
+    let last_was_reset = StoredValue::new(false);
+    let run_reset = move || {
+        last_was_reset.set_value(true);
+        errors.clear();
+        status.clear();
+        reset.dispatch(());
+    };
+    let retry = Callback::new(move |_| {
+        if last_was_reset.get_value() {
+            run_reset();
+        } else if let Some(form) = form.get_untracked() {
+            // Fails only for a form that is not connected, which then has nothing to save.
+            let _ = form.request_submit();
+        }
+    });
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
+        last_was_reset.set_value(false);
         errors.clear();
         status.clear();
         for (field, value) in [
@@ -206,8 +225,8 @@ fn BrandingForm(branding: BrandingOf) -> impl IntoView {
                 (false, None) => "The installation's default branding.".to_owned(),
             }}
         </p>
-        <form class="section-form" on:submit=on_submit novalidate data-testid="branding-form">
-            <Problem error=Signal::derive(move || errors.general()) />
+        <form class="section-form" node_ref=form on:submit=on_submit novalidate data-testid="branding-form">
+            <Problem error=Signal::derive(move || errors.general()) retry />
             <div class="field-row">
                 <Field id="brand-name" label="Display name" name="displayName" errors>
                     <input id="brand-name" type="text" disabled=!editable aria-describedby="brand-name-error" bind:value=display_name />
@@ -240,7 +259,7 @@ fn BrandingForm(branding: BrandingOf) -> impl IntoView {
                 <div class="form-actions">
                     {own.then(|| view! {
                         <button type="button" class="button secondary" disabled=move || reset.pending().get()
-                            on:click=move |_| { errors.clear(); status.clear(); reset.dispatch(()); }>
+                            on:click=move |_| run_reset()>
                             "Reset to inherited"
                         </button>
                     })}

@@ -183,7 +183,7 @@ fn ContactDialog(customer: Id, contact: Option<Contact>, on_close: Callback<()>)
     view! {
         <Modal title=heading on_close=on_close>
             <form on:submit=on_submit novalidate data-testid="contact-form">
-                <Problem error=Signal::derive(move || errors.general()) />
+                <Problem error=Signal::derive(move || errors.general()) resubmit=true />
                 <div class="field-row">
                     {input("contact-first", "First name", "firstName", first, "text", true)}
                     {input("contact-last", "Last name", "lastName", last, "text", false)}

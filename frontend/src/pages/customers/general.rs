@@ -229,7 +229,7 @@ fn GeneralForm(customer: Customer) -> impl IntoView {
                     <button type="button" class="button secondary small" on:click=move |_| reload.run(())>"Reload"</button>
                 </div>
             </Show>
-            <Problem error=Signal::derive(move || errors.general()) reload=reload />
+            <Problem error=Signal::derive(move || errors.general()) reload=reload resubmit=true />
             <Field id="edit-name" label="Name" name="name" errors
                 hint=Signal::derive(move || renamed().then(|| "After renaming, this customer's users must sign in with the new name.".to_owned()))>
                 <input id="edit-name" type="text" maxlength="128"
@@ -377,7 +377,7 @@ fn MoveForm(current: RwSignal<Customer>) -> impl IntoView {
             <p class="muted small">
                 "Moves this customer with all its customers and devices. Only customers above its level are offered."
             </p>
-            <Problem error=Signal::derive(move || errors.general()) />
+            <Problem error=Signal::derive(move || errors.general()) resubmit=true />
             <ParentPicker
                 parent_id
                 current=parent
@@ -421,6 +421,10 @@ fn Convert(current: RwSignal<Customer>) -> impl IntoView {
             }
         }
     });
+    let run = move || {
+        error.set(None);
+        convert.dispatch(());
+    };
     let text = move || {
         current.with(|c| match c.trial_expires_at.as_ref() {
             Some(at) => format!("{} (ends {}).", state_label(c.state), at.date()),
@@ -431,14 +435,12 @@ fn Convert(current: RwSignal<Customer>) -> impl IntoView {
         <div class="section-form sub">
             <h4>"Trial"</h4>
             <p class="muted small">{text}</p>
-            <Problem error=error />
+            <Problem error=error retry=Callback::new(move |_| run()) />
             <button
                 type="button"
                 class="button secondary"
                 disabled=move || convert.pending().get()
-                on:click=move |_| {
-                    convert.dispatch(());
-                }
+                on:click=move |_| run()
             >
                 {move || if convert.pending().get() { "Converting…" } else { "Convert to production" }}
             </button>

@@ -10,7 +10,10 @@ use crate::{
         details::{CompanyProfileInput, Details, PostalAddressInput},
         ApiError,
     },
-    components::form::{optional, Field, FormErrors, Problem},
+    components::{
+        combobox::upper,
+        form::{optional, Field, FormErrors, Problem},
+    },
     session::use_session,
     state::{use_tree, use_viewer},
 };
@@ -141,7 +144,7 @@ fn ProfileForm(details: Details) -> impl IntoView {
                 district: get(district),
                 state: get(state),
                 zip_code: get(zip),
-                country: get(country).map(|c| c.to_uppercase()),
+                country: get(country).map(|c| upper(&c)),
             }),
             billing_contact_id: get(billing_contact).map(Id::new),
             billing_email: get(billing_email),
@@ -163,7 +166,7 @@ fn ProfileForm(details: Details) -> impl IntoView {
     };
     view! {
         <form class="section-form" on:submit=on_submit novalidate data-testid="profile-form">
-            <Problem error=Signal::derive(move || errors.general()) />
+            <Problem error=Signal::derive(move || errors.general()) resubmit=true />
             <div class="field-row">
                 {input("profile-legal-name", "Legal name", "legalName", legal_name, "text")}
                 {input("profile-website", "Website", "website", website, "url")}

@@ -213,7 +213,7 @@ fn UserDialog(
     view! {
         <Modal title=heading on_close=on_close>
             <form on:submit=on_submit novalidate data-testid="user-form">
-                <Problem error=Signal::derive(move || errors.general()) />
+                <Problem error=Signal::derive(move || errors.general()) resubmit=true />
                 <Field id="user-username" label="Username (e-mail)" name="username" errors>
                     <input id="user-username" type="email" autofocus aria-describedby="user-username-error"
                         aria-invalid=move || errors.field("username").is_some().to_string() bind:value=username />
