@@ -103,6 +103,10 @@ impl Customer {
         let Some(parent_id) = self.0.parent_id else {
             return Ok(None);
         };
+        let (_, prefetched) = context::subtree_loader(ctx)?;
+        if let Some(row) = prefetched.customer(parent_id) {
+            return Ok(Some(Customer(row)));
+        }
         Ok(context::customer_loader(ctx)?
             .load_one(parent_id)
             .await?
@@ -426,6 +430,21 @@ impl CustomerQuery {
         let Some(id) = ids::decode(Kind::Customer, &id) else {
             return Ok(None);
         };
+        if ctx.look_ahead().field("parent").exists() {
+            // The customer and its parent in one statement, instead of one per nesting level
+            // (each also waiting out the loader's batch window).
+            let (state, viewer) = signed_in(ctx)?;
+            let (_, prefetched) = context::subtree_loader(ctx)?;
+            let mut found = None;
+            for row in store::with_parent(&state.reads, &viewer.scope, id).await? {
+                if row.id == id {
+                    found = Some(row);
+                } else {
+                    prefetched.keep(row);
+                }
+            }
+            return Ok(found.map(Customer));
+        }
         Ok(loader.load_one(id).await?.map(Customer))
     }
 

@@ -106,16 +106,32 @@ pub struct SubtreeRequest {
     pub descendants: i64,
 }
 
-/// Complete lists of children read ahead by [`SubtreeLoader`], by parent id; a parent is only
-/// here when every one of its children was read.
+/// Rows a request read ahead of the fields that show them: complete lists of children read
+/// by [`SubtreeLoader`], by parent id (a parent is only here when every one of its children
+/// was read), and single customers read beside another (a customer's parent).
 #[derive(Default)]
-pub struct Prefetched(std::sync::Mutex<HashMap<i64, Vec<CustomerRow>>>);
+pub struct Prefetched {
+    children: std::sync::Mutex<HashMap<i64, Vec<CustomerRow>>>,
+    customers: std::sync::Mutex<HashMap<i64, CustomerRow>>,
+}
 
 impl Prefetched {
+    /// Keeps a customer read ahead (already checked against the viewer's scope).
+    pub fn keep(&self, row: CustomerRow) {
+        let mut customers = self.customers.lock().unwrap_or_else(|e| e.into_inner());
+        customers.insert(row.id, row);
+    }
+
+    /// The customer with this id, when it was read ahead.
+    pub fn customer(&self, id: i64) -> Option<CustomerRow> {
+        let customers = self.customers.lock().unwrap_or_else(|e| e.into_inner());
+        customers.get(&id).cloned()
+    }
+
     /// The page of `parent`'s children, when they were read ahead: the rows [`ChildrenLoader`]
     /// would return (the page plus one look-ahead row), in the same order.
     pub fn page(&self, parent: i64, page: &ChildrenPage) -> Option<Vec<CustomerRow>> {
-        let lists = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let lists = self.children.lock().unwrap_or_else(|e| e.into_inner());
         let children = lists.get(&parent)?;
         let mut rows: Vec<&CustomerRow> = children
             .iter()
@@ -199,7 +215,7 @@ impl Loader<SubtreeRequest> for SubtreeLoader {
             }
         }
         self.prefetched
-            .0
+            .children
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .extend(lists);

@@ -58,6 +58,20 @@ pub async fn get_many(reads: &ReadPool, scope: &Scope, ids: &[i64]) -> AppResult
     Ok(q.fetch_all(reads).await?)
 }
 
+/// The customer with this id and its parent, those of the two that are in scope, in one
+/// statement (a loader's read: native driver).
+pub async fn with_parent(reads: &ReadPool, scope: &Scope, id: i64) -> AppResult<Vec<CustomerRow>> {
+    let mut q = ReadQuery::new(format!("SELECT {COLUMNS} FROM customers WHERE (id = "));
+    q.push_bind(id)
+        .push(" OR id = (SELECT parent_id FROM customers WHERE id = ")
+        .push_bind(id)
+        .push(")) AND path >= ")
+        .push_bind(&scope.lo)
+        .push(" AND path < ")
+        .push_bind(&scope.hi);
+    Ok(q.fetch_all(reads).await?)
+}
+
 /// The customer a user belongs to (used when resolving a session, before any scope exists).
 pub async fn by_name_key<'c>(
     exec: impl AnyExecutor<'c>,

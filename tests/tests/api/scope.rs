@@ -71,6 +71,20 @@ async fn a_user_sees_their_own_customer_as_the_root() {
     );
     assert_eq!(data["child"]["parent"]["name"], "Alpha Dist");
     assert_eq!(data["customers"]["totalCount"], 2);
+
+    // A customer and its parent are read together when the query asks for the parent: the
+    // scope still bounds both.
+    let data = s
+        .app
+        .data(
+            Some(&s.alpha_user),
+            "query($a: ID!, $b: ID!) { own: customer(id: $a) { name parent { id name } } other: customer(id: $b) { name parent { name } } }",
+            json!({ "a": s.alpha, "b": s.beta_child }),
+        )
+        .await;
+    assert_eq!(data["own"]["name"], "Alpha Dist");
+    assert!(data["own"]["parent"].is_null(), "{data}");
+    assert!(data["other"].is_null(), "{data}");
 }
 
 #[tokio::test]
