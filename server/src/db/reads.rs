@@ -19,9 +19,6 @@ use sqlx::{Executor as _, FromRow};
 
 use super::{Backend, Pool, PoolSettings, POSTGRES_SETTINGS, SQLITE_PRAGMAS};
 
-/// Rows the SQLite driver may queue for a reader (its default is 50).
-const SQLITE_ROW_BUFFER: usize = 16_384;
-
 /// Where [`ReadQuery`] runs.
 #[derive(Clone, Debug)]
 pub enum ReadPool {
@@ -40,13 +37,8 @@ impl ReadPool {
                 Self::Shared(pool.clone())
             }
             Backend::Sqlite => {
-                // The driver steps statements on a worker thread and sends rows back over a
-                // channel of 50 by default: a 2,000-row subtree then blocks and wakes the worker
-                // (a context switch) for nearly every row. Room for a whole read-ahead batch
-                // lets the worker finish while this side drains.
                 let options = SqliteConnectOptions::from_str(url)
-                    .with_context(|| format!("invalid database URL {url:?}"))?
-                    .row_buffer_size(SQLITE_ROW_BUFFER);
+                    .with_context(|| format!("invalid database URL {url:?}"))?;
                 let pool = SqlitePoolOptions::new()
                     .max_connections(max)
                     .acquire_timeout(settings.acquire_timeout)
