@@ -35,9 +35,14 @@ fn mount<N: IntoView + 'static>(view: impl FnOnce() -> N + 'static) -> HtmlEleme
 
 /// Lets the browser run what a signal change scheduled (effects run as microtasks).
 async fn settle() {
+    sleep(0).await;
+}
+
+/// Waits `ms` milliseconds of the browser's clock.
+async fn sleep(ms: i32) {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         window()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0)
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
             .unwrap();
     });
     wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
@@ -165,6 +170,37 @@ async fn a_network_failure_offers_try_again_and_a_conflict_reload() {
     error.set(None);
     settle().await;
     assert!(find(&host, "[data-testid=problem]").is_none());
+}
+
+/// Whether all of `element` is inside the browser window.
+fn in_view(element: &HtmlElement) -> bool {
+    let rect = element.get_bounding_client_rect();
+    let height = window().inner_height().unwrap().as_f64().unwrap();
+    rect.top() >= 0.0 && rect.bottom() <= height
+}
+
+#[wasm_bindgen_test]
+async fn a_form_error_below_the_fold_is_scrolled_into_view() {
+    let error = RwSignal::new(None::<ApiError>);
+    let host = mount(move || {
+        view! {
+            <div style="height: 300vh"></div>
+            <Problem error=error resubmit=true />
+        }
+    });
+    window().scroll_to_with_x_and_y(0.0, 0.0);
+    error.set(Some(ApiError::Network));
+    settle().await;
+    // The scroll may be smooth: give it up to two seconds.
+    let problem = find(&host, "[data-testid=problem]").expect("the problem is shown");
+    let mut waited = 0;
+    while !in_view(&problem) && waited < 40 {
+        sleep(50).await;
+        waited += 1;
+    }
+    assert!(in_view(&problem), "the problem is scrolled into view");
+    assert_eq!(problem.get_attribute("role").as_deref(), Some("alert"));
+    host.remove();
 }
 
 #[wasm_bindgen_test]

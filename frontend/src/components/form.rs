@@ -98,6 +98,9 @@ pub fn Field(
 /// The error of a whole form or a failed load: the server's message, and "Try again" for
 /// network failures or "Reload" for conflicts when the owner offers them. In a form, `resubmit`
 /// makes "Try again" a submit button: it repeats the save with what the form holds.
+///
+/// Each time it appears it is scrolled into view: it sits at the top of its form, which may be
+/// long (Company profile) and submitted from its last line.
 #[component]
 pub fn Problem(
     #[prop(into)] error: Signal<Option<ApiError>>,
@@ -105,6 +108,13 @@ pub fn Problem(
     #[prop(optional)] reload: Option<Callback<()>>,
     #[prop(optional)] resubmit: bool,
 ) -> impl IntoView {
+    let banner = NodeRef::<leptos::html::Div>::new();
+    // Runs after each new banner is in the page (every error renders a new one).
+    Effect::new(move || {
+        if let Some(banner) = banner.get() {
+            reveal(&banner);
+        }
+    });
     move || {
         error.get().map(|error| {
             let conflict = error.is_conflict();
@@ -122,7 +132,7 @@ pub fn Problem(
                 None
             };
             view! {
-                <div class="form-error problem" role="alert" data-testid="problem">
+                <div class="form-error problem" role="alert" data-testid="problem" node_ref=banner>
                     <span>{message}</span>
                     {action.map(|(label, run)| view! {
                         <button type=if run.is_some() { "button" } else { "submit" } class="button secondary small"
@@ -134,6 +144,25 @@ pub fn Problem(
             }
         })
     }
+}
+
+/// Scrolls the page (the least it takes) so that `element` is in view: smoothly, unless the
+/// user asked for reduced motion. Focus stays where it is; the element's `role="alert"` is what
+/// screen readers announce.
+fn reveal(element: &web_sys::Element) {
+    let reduced = window()
+        .match_media("(prefers-reduced-motion: reduce)")
+        .ok()
+        .flatten()
+        .is_some_and(|query| query.matches());
+    let options = web_sys::ScrollIntoViewOptions::new();
+    options.set_block(web_sys::ScrollLogicalPosition::Nearest);
+    options.set_behavior(if reduced {
+        web_sys::ScrollBehavior::Instant
+    } else {
+        web_sys::ScrollBehavior::Smooth
+    });
+    element.scroll_into_view_with_scroll_into_view_options(&options);
 }
 
 /// The text of an optional input: `None` when blank.
