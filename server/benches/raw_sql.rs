@@ -14,7 +14,7 @@
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
-use canopy_server::db::{self, Pool};
+use canopy_server::db::{self, Pool, PushSql};
 use canopy_shared::customer::CustomerLevel;
 use rand::Rng;
 use sqlx::Row;

@@ -265,26 +265,6 @@ impl<'q> QueryBuilder<'q> {
         self
     }
 
-    /// Appends `$i, $j, …` for `values`, binding each (for `IN (…)` lists). An empty list
-    /// becomes `NULL`, which matches nothing: PostgreSQL rejects `IN ()`.
-    pub fn push_list<T>(&mut self, values: impl IntoIterator<Item = T>) -> &mut Self
-    where
-        T: 'q + sqlx::Encode<'q, Any> + sqlx::Type<Any>,
-    {
-        let mut empty = true;
-        for value in values {
-            if !empty {
-                self.sql.push_str(", ");
-            }
-            empty = false;
-            self.push_bind(value);
-        }
-        if empty {
-            self.sql.push_str("NULL");
-        }
-        self
-    }
-
     /// The statement, for `execute`.
     pub fn build(&mut self) -> Result<Query<'_, Any, AnyArguments<'_>>, sqlx::Error> {
         let args = self.take_args()?;

@@ -5,7 +5,7 @@ use sqlx::{AnyConnection, AnyExecutor};
 
 use crate::clock::to_datetime;
 use crate::context::Scope;
-use crate::db::QueryBuilder;
+use crate::db::{PushSql, QueryBuilder};
 use crate::error::{AppError, AppResult};
 use crate::ids::{self, Kind};
 

@@ -6,7 +6,7 @@
 
 use sqlx::{AnyConnection, AnyExecutor};
 
-use crate::db::QueryBuilder;
+use crate::db::{PushSql, QueryBuilder};
 use crate::error::AppResult;
 
 /// One row of `brandings`, with the type and size of its logo and icon.

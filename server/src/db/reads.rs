@@ -144,23 +144,6 @@ impl ReadQuery {
         self
     }
 
-    /// Appends `$i, $j, …` for `values` (for `IN (…)` lists); an empty list becomes `NULL`,
-    /// which matches nothing.
-    pub fn push_list<T: Into<Bind>>(&mut self, values: impl IntoIterator<Item = T>) -> &mut Self {
-        let mut empty = true;
-        for value in values {
-            if !empty {
-                self.sql.push_str(", ");
-            }
-            empty = false;
-            self.push_bind(value);
-        }
-        if empty {
-            self.sql.push_str("NULL");
-        }
-        self
-    }
-
     /// Runs the statement on `pool` and decodes every row as a `T`.
     pub async fn fetch_all<T>(&self, pool: &ReadPool) -> Result<Vec<T>, sqlx::Error>
     where
@@ -202,6 +185,23 @@ impl ReadQuery {
 pub trait PushSql {
     fn push_sql(&mut self, sql: &str) -> &mut Self;
     fn push_value(&mut self, value: Bind) -> &mut Self;
+
+    /// Appends `$i, $j, …` for `values`, binding each (for `IN (…)` lists). An empty list
+    /// becomes `NULL`, which matches nothing: PostgreSQL rejects `IN ()`.
+    fn push_list<T: Into<Bind>>(&mut self, values: impl IntoIterator<Item = T>) -> &mut Self {
+        let mut empty = true;
+        for value in values {
+            if !empty {
+                self.push_sql(", ");
+            }
+            empty = false;
+            self.push_value(value.into());
+        }
+        if empty {
+            self.push_sql("NULL");
+        }
+        self
+    }
 }
 
 impl PushSql for ReadQuery {

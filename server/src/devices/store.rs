@@ -11,7 +11,7 @@ use sqlx::{AnyConnection, AnyExecutor};
 use crate::clock::to_datetime;
 use crate::context::Scope;
 use crate::customers::model::CustomerRow;
-use crate::db::{self, QueryBuilder};
+use crate::db::{self, PushSql, QueryBuilder};
 use crate::error::{AppError, AppResult};
 use crate::ids::{self, Kind};
 

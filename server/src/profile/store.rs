@@ -3,7 +3,7 @@
 use sqlx::{AnyConnection, AnyExecutor};
 
 use crate::context::Scope;
-use crate::db::QueryBuilder;
+use crate::db::{PushSql, QueryBuilder};
 use crate::error::AppResult;
 use crate::ids::{self, Kind};
 

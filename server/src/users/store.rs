@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use sqlx::{AnyConnection, AnyExecutor};
 
 use crate::context::Scope;
-use crate::db::{self, QueryBuilder};
+use crate::db::{self, PushSql, QueryBuilder};
 use crate::error::{AppError, AppResult};
 
 /// One row of `users` (without the password hash, which only sign-in reads).
