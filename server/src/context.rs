@@ -259,6 +259,13 @@ pub fn subtree_loader<'a>(
     Ok((loader, &request.prefetched))
 }
 
+/// The customer rows this request has already read ahead (a subtree's levels, a customer's
+/// parent), so that resolvers use them instead of reading again (signed-in requests only).
+pub fn prefetched<'a>(ctx: &Context<'a>) -> AppResult<&'a Prefetched> {
+    viewer(ctx)?;
+    Ok(&request(ctx)?.prefetched)
+}
+
 /// The request's user-by-id loader (signed-in requests only).
 pub fn user_loader<'a>(ctx: &Context<'a>) -> AppResult<&'a DataLoader<UserLoader>> {
     viewer(ctx)?;

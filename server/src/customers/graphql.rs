@@ -103,7 +103,7 @@ impl Customer {
         let Some(parent_id) = self.0.parent_id else {
             return Ok(None);
         };
-        let (_, prefetched) = context::subtree_loader(ctx)?;
+        let prefetched = context::prefetched(ctx)?;
         if let Some(row) = prefetched.customer(parent_id) {
             return Ok(Some(Customer(row)));
         }
@@ -434,7 +434,7 @@ impl CustomerQuery {
             // The customer and its parent in one statement, instead of one per nesting level
             // (each also waiting out the loader's batch window).
             let (state, viewer) = signed_in(ctx)?;
-            let (_, prefetched) = context::subtree_loader(ctx)?;
+            let prefetched = context::prefetched(ctx)?;
             let mut found = None;
             for row in store::with_parent(&state.reads, &viewer.scope, id).await? {
                 if row.id == id {
