@@ -37,7 +37,7 @@ use crate::error::AppResult;
 pub async fn viewer_for_token(state: &AppState, token: &str) -> AppResult<Option<Viewer>> {
     let hash = token_hash(token);
     let now = state.clock.now_ms();
-    let Some(session) = store::session(&state.pool, &hash, now).await? else {
+    let Some(session) = store::session(&state.reads, &hash, now).await? else {
         return Ok(None);
     };
     let Some(role) = canopy_shared::Role::parse(&session.role) else {

@@ -2,6 +2,7 @@
 
 use sqlx::{AnyConnection, AnyExecutor};
 
+use crate::db::{ReadPool, ReadQuery};
 use crate::error::AppResult;
 
 /// What a valid session token resolves to.
@@ -36,22 +37,23 @@ pub async fn insert_session(
     Ok(())
 }
 
-/// The live session with this token hash, joined with its user and customer.
-pub async fn session<'c>(
-    exec: impl AnyExecutor<'c>,
+/// The live session with this token hash, joined with its user and customer. Every signed-in
+/// request starts here, so it goes through the native-driver read pool (see `db::reads`).
+pub async fn session(
+    reads: &ReadPool,
     token_hash: &str,
     now_ms: i64,
 ) -> AppResult<Option<SessionRow>> {
-    Ok(sqlx::query_as(
+    let mut q = ReadQuery::new(
         "SELECT s.user_id, u.username, u.customer_id, u.role, c.path AS customer_path, \
          c.parent_id AS customer_parent_id, s.expires_at \
          FROM sessions s JOIN users u ON u.id = s.user_id JOIN customers c ON c.id = u.customer_id \
-         WHERE s.token_hash = $1 AND s.expires_at > $2",
-    )
-    .bind(token_hash)
-    .bind(now_ms)
-    .fetch_optional(exec)
-    .await?)
+         WHERE s.token_hash = ",
+    );
+    q.push_bind(token_hash)
+        .push(" AND s.expires_at > ")
+        .push_bind(now_ms);
+    Ok(q.fetch_all(reads).await?.pop())
 }
 
 /// Pushes a session's expiry forward (sessions slide while in use).
