@@ -1,17 +1,23 @@
 //! The GraphQL schema: each domain's queries, mutations and subscriptions merged into one,
 //! with the limits every request runs under.
 
-use async_graphql::{MergedObject, MergedSubscription, Schema, SchemaBuilder};
+use std::sync::Arc;
+
+use async_graphql::{
+    Data, Executor, MergedObject, MergedSubscription, Request, Response, Schema, SchemaBuilder,
+};
+use futures::stream::{self, BoxStream, StreamExt};
 
 use crate::activities::ActivityMutation;
 use crate::audit::AuditQuery;
 use crate::auth::{AuthMutation, AuthQuery};
 use crate::branding::BrandingMutation;
 use crate::contacts::ContactMutation;
+use crate::context::AppState;
 use crate::customers::{CustomerMutation, CustomerQuery};
 use crate::devices::{DeviceMutation, DeviceQuery};
 use crate::geo::GeoQuery;
-use crate::http::limits::{Guard, Limits};
+use crate::http::limits::{self, Guard, Limits, Operation};
 use crate::live::LiveSubscription;
 use crate::node::NodeQuery;
 use crate::profile::ProfileMutation;
@@ -45,22 +51,78 @@ pub struct Mutation(
 #[derive(MergedSubscription, Default)]
 pub struct Subscription(LiveSubscription);
 
-/// Canopy's schema type.
-pub type CanopySchema = Schema<Query, Mutation, Subscription>;
+/// Canopy's schema as its transports (HTTP and WebSockets) run it: every operation passes the
+/// [`Guard`] before async-graphql sees it, and the limit errors async-graphql raises itself
+/// get our code.
+///
+/// The guard wraps the schema instead of being an async-graphql extension on purpose: with
+/// any extension registered, async-graphql resolves every field and every list item through
+/// the extension chain (a boxed future, a registry lookup and formatted type names each),
+/// which cost a fifth of a 2,111-customer tree's CPU (docs/BENCHMARKS.md).
+#[derive(Clone)]
+pub struct CanopySchema {
+    inner: Schema<Query, Mutation, Subscription>,
+    guard: Guard,
+}
 
-/// Builds the schema with the default limits; request data (state, viewer) is added per
-/// request.
+impl CanopySchema {
+    /// The schema under these limits, with introspection or without, resolving with `state`.
+    pub fn new(state: AppState, limits: Limits, introspection: bool) -> Self {
+        Self {
+            inner: build_with(limits, introspection).data(state).finish(),
+            guard: Guard::new(limits, introspection),
+        }
+    }
+
+    /// Checks a request against the guard (see [`Guard::admit`]) and tells which operation it
+    /// runs; a transport that needs to know before running it calls this, then
+    /// [`Self::execute_admitted`].
+    pub fn admit(&self, request: &mut Request) -> async_graphql::ServerResult<Operation> {
+        self.guard.admit(request)
+    }
+
+    /// Runs a request that [`Self::admit`] let through.
+    pub async fn execute_admitted(&self, request: Request) -> Response {
+        let mut response = self.inner.execute(request).await;
+        limits::code_limit_errors(&mut response);
+        response
+    }
+}
+
+impl Executor for CanopySchema {
+    async fn execute(&self, mut request: Request) -> Response {
+        match self.admit(&mut request) {
+            Ok(_) => self.execute_admitted(request).await,
+            Err(err) => Response::from_errors(vec![err]),
+        }
+    }
+
+    fn execute_stream(
+        &self,
+        mut request: Request,
+        session_data: Option<Arc<Data>>,
+    ) -> BoxStream<'static, Response> {
+        if let Err(err) = self.admit(&mut request) {
+            return stream::once(async move { Response::from_errors(vec![err]) }).boxed();
+        }
+        self.inner
+            .execute_stream_with_session_data(request, session_data.unwrap_or_default())
+            .map(|mut response| {
+                limits::code_limit_errors(&mut response);
+                response
+            })
+            .boxed()
+    }
+}
+
+/// Builds the schema with introspection and the default limits (for its SDL).
 pub fn build() -> SchemaBuilder<Query, Mutation, Subscription> {
     build_with(Limits::default(), true)
 }
 
-/// Builds the schema with these limits, and with introspection or without. [`Guard`]
-/// enforces the limits (and codes the errors) before validation; async-graphql's own depth
-/// and complexity limits are set to the same values as a second line.
-pub fn build_with(
-    limits: Limits,
-    introspection: bool,
-) -> SchemaBuilder<Query, Mutation, Subscription> {
+/// Builds the schema with these limits, and with introspection or without. async-graphql's
+/// own depth and complexity limits are set to the guard's values as a second line.
+fn build_with(limits: Limits, introspection: bool) -> SchemaBuilder<Query, Mutation, Subscription> {
     let builder = Schema::build(
         Query::default(),
         Mutation::default(),
@@ -72,7 +134,6 @@ pub fn build_with(
         builder.disable_introspection()
     };
     builder
-        .extension(Guard::new(limits, introspection))
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_fields)
         .limit_recursive_depth(limits.max_nesting)

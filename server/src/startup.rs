@@ -20,7 +20,7 @@ use crate::graphiql::{self, GraphiqlAssets};
 use crate::http::{GraphQLEndpoint, Limits};
 use crate::live::{LocalBus, PgBus};
 use crate::ops::{self, Metrics};
-use crate::schema::{self, CanopySchema};
+use crate::schema::CanopySchema;
 use crate::{bootstrap, db};
 
 /// A configured server, bound to its address but not yet serving.
@@ -96,9 +96,7 @@ impl Application {
             None => format!("http://{local_addr}"),
         };
         let limits = Limits::default();
-        let schema = schema::build_with(limits, config.introspection)
-            .data(state.clone())
-            .finish();
+        let schema = CanopySchema::new(state.clone(), limits, config.introspection);
         let metrics = Arc::new(Metrics::new(state.pool.clone(), state.events.clone())?);
         let (closing, closing_rx) = watch::channel(false);
         let routes = routes(&config, schema, state.clone(), metrics, limits, closing_rx);

@@ -6,19 +6,16 @@
 //! memoised document analysis ([`analyse`]) bounds fragment expansion before async-graphql's own
 //! passes expand fragments (exponentially, for a "fragment bomb") in its recursion-depth check
 //! and its validation rules. async-graphql's depth and complexity limits stay on as a second
-//! line, and [`Guard`] gives their errors our code.
+//! line, and [`Guard`] gives their errors our code. The guard wraps the schema
+//! ([`crate::schema::CanopySchema`]) rather than being an async-graphql extension: with any
+//! extension registered, async-graphql resolves every field through the extension chain.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextPrepareRequest,
-    NextValidation,
-};
 use async_graphql::parser::types::{
     DocumentOperations, ExecutableDocument, OperationType, Selection, SelectionSet,
 };
-use async_graphql::{Positioned, Request, ServerError, ServerResult, ValidationResult, Variables};
+use async_graphql::{Positioned, Request, Response, ServerError, ServerResult};
 
 /// The `extensions.code` of every refusal here (DOMAIN.md).
 pub const CODE: &str = "QUERY_TOO_COMPLEX";
@@ -295,9 +292,10 @@ pub fn introspects(doc: &ExecutableDocument) -> bool {
         .any(|(_, op)| set(doc, &op.node.selection_set.node, 16))
 }
 
-/// The async-graphql extension that applies the limits to every request, WebSocket
-/// subscriptions included, gives the errors of async-graphql's own limits our code, and
-/// explains a refused introspection (async-graphql would silently answer null).
+/// What every operation passes before it runs, over HTTP and WebSockets alike: the limits,
+/// and no introspection when it is turned off (a refusal that says why, where async-graphql
+/// would silently answer null).
+#[derive(Clone, Copy, Debug)]
 pub struct Guard {
     limits: Limits,
     introspection: bool,
@@ -310,20 +308,20 @@ impl Guard {
             introspection,
         }
     }
-}
 
-impl ExtensionFactory for Guard {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(GuardExtension {
-            limits: self.limits,
-            introspection: self.introspection,
-        })
+    /// Checks `request` (see [`check`]) and refuses introspection when it is off; tells which
+    /// operation the request runs.
+    pub fn admit(&self, request: &mut Request) -> ServerResult<Operation> {
+        let operation = check(&self.limits, request)?;
+        if !self.introspection && introspects(request.parsed_query()?) {
+            let mut err = ServerError::new("introspection is turned off on this server", None);
+            err.extensions
+                .get_or_insert_with(Default::default)
+                .set("code", "FORBIDDEN");
+            return Err(err);
+        }
+        Ok(operation)
     }
-}
-
-struct GuardExtension {
-    limits: Limits,
-    introspection: bool,
 }
 
 /// Whether an async-graphql error is one of its limits (recursion depth, directives, parser
@@ -336,60 +334,51 @@ fn is_limit_error(message: &str) -> bool {
         || message == "Query is nested too deep."
 }
 
-fn with_limit_code(mut err: ServerError) -> ServerError {
-    if is_limit_error(&err.message) {
-        err.extensions
-            .get_or_insert_with(Default::default)
-            .set("code", CODE);
-    }
-    err
-}
-
-#[async_graphql::async_trait::async_trait]
-impl Extension for GuardExtension {
-    async fn prepare_request(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        mut request: Request,
-        next: NextPrepareRequest<'_>,
-    ) -> ServerResult<Request> {
-        check(&self.limits, &mut request)?;
-        if !self.introspection && introspects(request.parsed_query()?) {
-            let mut err = ServerError::new("introspection is turned off on this server", None);
+/// Gives the limit errors async-graphql raises itself (the second line) our code.
+pub fn code_limit_errors(response: &mut Response) {
+    for err in &mut response.errors {
+        if is_limit_error(&err.message) {
             err.extensions
                 .get_or_insert_with(Default::default)
-                .set("code", "FORBIDDEN");
-            return Err(err);
+                .set("code", CODE);
         }
-        next.run(ctx, request).await
-    }
-
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        next.run(ctx, query, variables)
-            .await
-            .map_err(with_limit_code)
-    }
-
-    async fn validation(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        next: NextValidation<'_>,
-    ) -> Result<ValidationResult, Vec<ServerError>> {
-        next.run(ctx)
-            .await
-            .map_err(|errors| errors.into_iter().map(with_limit_code).collect())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn async_graphqls_own_limit_errors_get_our_code_and_others_keep_theirs() {
+        let mut response = Response::from_errors(vec![
+            ServerError::new("Query is too complex.", None),
+            ServerError::new("Unknown field \"x\" on type \"Query\".", None),
+        ]);
+        code_limit_errors(&mut response);
+        let code = |err: &ServerError| {
+            err.extensions
+                .as_ref()
+                .and_then(|ext| ext.get("code"))
+                .cloned()
+        };
+        assert_eq!(
+            code(&response.errors[0]),
+            Some(async_graphql::Value::from(CODE))
+        );
+        assert_eq!(code(&response.errors[1]), None);
+    }
+
+    #[test]
+    fn the_guard_refuses_introspection_only_when_it_is_off() {
+        let query = "{ __schema { queryType { name } } }";
+        let on = Guard::new(Limits::default(), true);
+        assert!(on.admit(&mut Request::new(query)).is_ok());
+        let off = Guard::new(Limits::default(), false);
+        let err = off.admit(&mut Request::new(query)).unwrap_err();
+        assert!(err.message.contains("introspection"), "{}", err.message);
+        assert!(off.admit(&mut Request::new("{ __typename }")).is_ok());
+    }
 
     fn stats(query: &str) -> Stats {
         analyse(&async_graphql::parser::parse_query(query).unwrap())

@@ -281,7 +281,7 @@ impl GraphQLEndpoint {
         client: Option<std::net::IpAddr>,
     ) -> Result<(StatusCode, Vec<u8>), Refusal> {
         let started = Instant::now();
-        let operation = match limits::check(&self.limits, &mut request) {
+        let operation = match self.schema.admit(&mut request) {
             Ok(operation) => operation,
             Err(error) => {
                 let name = request.operation_name.clone();
@@ -338,7 +338,11 @@ impl GraphQLEndpoint {
             operation = %label,
             kind = operation.kind.map(|k| k.to_string()).unwrap_or_default(),
         );
-        let mut response = self.schema.execute(request).instrument(span.clone()).await;
+        let mut response = self
+            .schema
+            .execute_admitted(request)
+            .instrument(span.clone())
+            .await;
         // Our own errors always carry a code; the ones without are async-graphql's rejections
         // of the document or of argument and variable values: bad input, said so.
         for error in &mut response.errors {

@@ -356,6 +356,30 @@ async fn limits_apply_to_websocket_operations_too() {
     );
 }
 
+#[tokio::test]
+async fn turned_off_introspection_is_refused_over_websockets_too() {
+    let app = TestApp::spawn_with(|config| config.introspection = false).await;
+    let admin = app.sign_in_admin().await;
+    let mut socket = open(&app).await;
+    send(
+        &mut socket,
+        json!({ "type": "connection_init", "payload": { "authToken": admin } }),
+    )
+    .await;
+    assert_eq!(
+        receive(&mut socket).await.unwrap()["type"],
+        "connection_ack"
+    );
+    send(
+        &mut socket,
+        json!({ "id": "1", "type": "subscribe",
+                "payload": { "query": "{ __schema { types { name } } }" } }),
+    )
+    .await;
+    let message = receive(&mut socket).await.unwrap();
+    assert_eq!(refusal_code(&message), Some("FORBIDDEN"), "{message}");
+}
+
 /// Two server processes (replicas) on one PostgreSQL database: a session made through one works
 /// on the other, a write through one reads through the other, and the live update reaches the
 /// subscribers of both. On PostgreSQL in both runs: SQLite serves one process by design.
