@@ -68,8 +68,8 @@ async fn receive(socket: &mut Socket) -> Option<Value> {
     }
 }
 
-/// Opens a connection signed in with `token` and subscribes to customer changes.
-async fn subscribe(app: &TestApp, token: &str, under: Option<&str>) -> Socket {
+/// Opens a connection and signs in with `token` (acknowledged).
+async fn signed_in(app: &TestApp, token: &str) -> Socket {
     let mut socket = open(app).await;
     send(
         &mut socket,
@@ -80,6 +80,12 @@ async fn subscribe(app: &TestApp, token: &str, under: Option<&str>) -> Socket {
         receive(&mut socket).await.unwrap()["type"],
         "connection_ack"
     );
+    socket
+}
+
+/// Opens a connection signed in with `token` and subscribes to customer changes.
+async fn subscribe(app: &TestApp, token: &str, under: Option<&str>) -> Socket {
+    let mut socket = signed_in(app, token).await;
     send(
         &mut socket,
         json!({ "id": "1", "type": "subscribe", "payload": { "query": CHANGES, "variables": { "under": under } } }),
@@ -331,16 +337,7 @@ async fn subscribing_needs_a_valid_session() {
 #[tokio::test]
 async fn limits_apply_to_websocket_operations_too() {
     let t = tree().await;
-    let mut socket = open(&t.app).await;
-    send(
-        &mut socket,
-        json!({ "type": "connection_init", "payload": { "authToken": t.admin } }),
-    )
-    .await;
-    assert_eq!(
-        receive(&mut socket).await.unwrap()["type"],
-        "connection_ack"
-    );
+    let mut socket = signed_in(&t.app, &t.admin).await;
     let aliases: String = (0..500).map(|i| format!("a{i}: kind ")).collect();
     let query = format!("subscription {{ customerChanged {{ {aliases} }} }}");
     send(
@@ -360,16 +357,7 @@ async fn limits_apply_to_websocket_operations_too() {
 async fn turned_off_introspection_is_refused_over_websockets_too() {
     let app = TestApp::spawn_with(|config| config.introspection = false).await;
     let admin = app.sign_in_admin().await;
-    let mut socket = open(&app).await;
-    send(
-        &mut socket,
-        json!({ "type": "connection_init", "payload": { "authToken": admin } }),
-    )
-    .await;
-    assert_eq!(
-        receive(&mut socket).await.unwrap()["type"],
-        "connection_ack"
-    );
+    let mut socket = signed_in(&app, &admin).await;
     send(
         &mut socket,
         json!({ "id": "1", "type": "subscribe",
