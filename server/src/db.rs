@@ -71,7 +71,8 @@ pub(crate) const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synch
 /// A prepared statement's generic plan cannot see that `path >= $1 AND path < $2` is a whole
 /// subtree, or that `name_key LIKE $1` suits the trigram index; at a million customers its
 /// plans were up to 40 times slower than the custom ones (docs/BENCHMARKS.md), for a planning
-/// cost of a fraction of a millisecond.
+/// cost of a fraction of a millisecond. Lookups by key, whose plan never changes, skip that
+/// cost on a pool of their own ([`ReadQuery::lookup`]).
 pub(crate) const POSTGRES_SETTINGS: &str = "SET plan_cache_mode = force_custom_plan";
 
 /// How many connections the pool holds, and how long a request waits for one.

@@ -44,7 +44,7 @@ pub async fn session(
     token_hash: &str,
     now_ms: i64,
 ) -> AppResult<Option<SessionRow>> {
-    let mut q = ReadQuery::new(
+    let mut q = ReadQuery::lookup(
         "SELECT s.user_id, u.username, u.customer_id, u.role, c.path AS customer_path, \
          c.parent_id AS customer_parent_id, s.expires_at \
          FROM sessions s JOIN users u ON u.id = s.user_id JOIN customers c ON c.id = u.customer_id \

@@ -49,7 +49,7 @@ pub async fn get_unscoped<'c>(
 
 /// The customers with these ids that are in scope (a loader's read: native driver).
 pub async fn get_many(reads: &ReadPool, scope: &Scope, ids: &[i64]) -> AppResult<Vec<CustomerRow>> {
-    let mut q = ReadQuery::new(format!("SELECT {COLUMNS} FROM customers WHERE id IN ("));
+    let mut q = ReadQuery::lookup(format!("SELECT {COLUMNS} FROM customers WHERE id IN ("));
     q.push_list(ids.iter().copied());
     q.push(") AND path >= ")
         .push_bind(&scope.lo)
@@ -61,7 +61,7 @@ pub async fn get_many(reads: &ReadPool, scope: &Scope, ids: &[i64]) -> AppResult
 /// The customer with this id and its parent, those of the two that are in scope, in one
 /// statement (a loader's read: native driver).
 pub async fn with_parent(reads: &ReadPool, scope: &Scope, id: i64) -> AppResult<Vec<CustomerRow>> {
-    let mut q = ReadQuery::new(format!("SELECT {COLUMNS} FROM customers WHERE (id = "));
+    let mut q = ReadQuery::lookup(format!("SELECT {COLUMNS} FROM customers WHERE (id = "));
     q.push_bind(id)
         .push(" OR id = (SELECT parent_id FROM customers WHERE id = ")
         .push_bind(id)

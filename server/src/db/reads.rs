@@ -23,7 +23,16 @@ use super::{Backend, Pool, PoolSettings, POSTGRES_SETTINGS, SQLITE_PRAGMAS};
 #[derive(Clone, Debug)]
 pub enum ReadPool {
     Sqlite(sqlx::SqlitePool),
-    Postgres(sqlx::PgPool),
+    /// PostgreSQL keeps two pools because no statement can choose its own plan caching:
+    /// `planned` plans every statement with its parameters' values ([`POSTGRES_SETTINGS`]),
+    /// which subtree ranges and name searches need; `lookups` keeps PostgreSQL's default, so
+    /// a lookup by key ([`ReadQuery::lookup`]), whose best plan is the same for every value,
+    /// skips planning after its first runs (`byId`, two such lookups, went from 1,000 to 1,900
+    /// requests per second with this; docs/BENCHMARKS.md).
+    Postgres {
+        planned: sqlx::PgPool,
+        lookups: sqlx::PgPool,
+    },
     /// An in-memory SQLite database exists only behind its own pool, so reads share it.
     Shared(Pool),
 }
@@ -53,16 +62,23 @@ impl ReadPool {
             Backend::Postgres => {
                 let options = PgConnectOptions::from_str(url)
                     .with_context(|| format!("invalid database URL {url:?}"))?;
-                let pool = PgPoolOptions::new()
-                    .max_connections(max)
-                    .acquire_timeout(settings.acquire_timeout)
+                let pool_options = || {
+                    PgPoolOptions::new()
+                        .max_connections(max)
+                        .acquire_timeout(settings.acquire_timeout)
+                };
+                let planned = pool_options()
                     .after_connect(|conn, _meta| {
                         Box::pin(async move { conn.execute(POSTGRES_SETTINGS).await.map(|_| ()) })
                     })
-                    .connect_with(options)
+                    .connect_with(options.clone())
                     .await
                     .context("cannot open the read pool")?;
-                Self::Postgres(pool)
+                let lookups = pool_options()
+                    .connect_with(options)
+                    .await
+                    .context("cannot open the lookup pool")?;
+                Self::Postgres { planned, lookups }
             }
         })
     }
@@ -71,7 +87,9 @@ impl ReadPool {
     pub async fn close(&self) {
         match self {
             Self::Sqlite(pool) => pool.close().await,
-            Self::Postgres(pool) => pool.close().await,
+            Self::Postgres { planned, lookups } => {
+                tokio::join!(planned.close(), lookups.close());
+            }
             Self::Shared(_) => {}
         }
     }
@@ -120,6 +138,8 @@ impl From<&String> for Bind {
 pub struct ReadQuery {
     sql: String,
     binds: Vec<Bind>,
+    /// Whether PostgreSQL may reuse a generic plan (see [`ReadPool::Postgres`]).
+    lookup: bool,
 }
 
 impl ReadQuery {
@@ -127,6 +147,18 @@ impl ReadQuery {
         Self {
             sql: sql.into(),
             binds: Vec::new(),
+            lookup: false,
+        }
+    }
+
+    /// A statement that finds rows by a unique key (`id = …`, `id IN (…)`, a token), whatever
+    /// else it filters on: its plan does not depend on the values bound, so PostgreSQL may
+    /// plan it once and reuse the plan. Never for a statement that a subtree range or a
+    /// `LIKE` drives, where a reused generic plan was up to 40 times slower.
+    pub fn lookup(sql: impl Into<String>) -> Self {
+        Self {
+            lookup: true,
+            ..Self::new(sql)
         }
     }
 
@@ -155,7 +187,8 @@ impl ReadQuery {
     {
         match pool {
             ReadPool::Sqlite(pool) => self.fetch_all_on(pool).await,
-            ReadPool::Postgres(pool) => self.fetch_all_on(pool).await,
+            ReadPool::Postgres { lookups, .. } if self.lookup => self.fetch_all_on(lookups).await,
+            ReadPool::Postgres { planned, .. } => self.fetch_all_on(planned).await,
             ReadPool::Shared(pool) => self.fetch_all_on(pool).await,
         }
     }
