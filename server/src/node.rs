@@ -45,7 +45,7 @@ async fn load(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>> {
         Kind::Customer => context::customer_loader(ctx)?
             .load_one(id)
             .await?
-            .map(|row| Node::Customer(Customer(row))),
+            .map(|row| Node::Customer(Customer::from(row))),
         Kind::User => context::user_loader(ctx)?
             .load_one(id)
             .await?

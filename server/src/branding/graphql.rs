@@ -80,7 +80,7 @@ impl Branding {
         Ok(context::customer_loader(ctx)?
             .load_one(id)
             .await?
-            .map(Customer))
+            .map(Customer::from))
     }
 }
 
@@ -221,7 +221,7 @@ impl BrandingMutation {
             logo: file_patch(ctx, AssetSlot::Logo, input.logo)?,
             icon: file_patch(ctx, AssetSlot::Icon, input.icon)?,
         };
-        Ok(Customer(
+        Ok(Customer::from(
             service::update(state, viewer, customer, patch).await?,
         ))
     }
@@ -234,6 +234,8 @@ impl BrandingMutation {
     ) -> Result<Customer> {
         let (state, viewer) = (context::state(ctx)?, context::viewer(ctx)?);
         let customer = self::customer_id(&customer_id)?;
-        Ok(Customer(service::reset(state, viewer, customer).await?))
+        Ok(Customer::from(
+            service::reset(state, viewer, customer).await?,
+        ))
     }
 }

@@ -1,6 +1,8 @@
 //! GraphQL face of the customer tree: the `Customer` object, `root` / `customer` / `customers`,
 //! and the tree's mutations. Resolvers only translate; rules live in [`super::service`].
 
+use std::sync::Arc;
+
 use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, SimpleObject, ID};
 use canopy_shared::{ActivityTiming, CustomerLevel, CustomerState, Module, ServiceType};
 use chrono::{DateTime, Utc};
@@ -21,9 +23,22 @@ use crate::ids::{self, Kind};
 use crate::pagination::{self, PageInfo};
 use crate::profile::{self, CompanyProfile};
 
-/// A company in the customer tree.
+/// A company in the customer tree. The row is shared: a subtree read ahead hands the same
+/// rows to every page that shows them, without copying their strings.
 #[derive(Clone, Debug)]
-pub struct Customer(pub CustomerRow);
+pub struct Customer(pub Arc<CustomerRow>);
+
+impl From<CustomerRow> for Customer {
+    fn from(row: CustomerRow) -> Self {
+        Self(Arc::new(row))
+    }
+}
+
+impl From<Arc<CustomerRow>> for Customer {
+    fn from(row: Arc<CustomerRow>) -> Self {
+        Self(row)
+    }
+}
 
 /// Decodes a customer ID argument; a malformed or foreign ID is `NOT_FOUND`, like a missing one.
 pub fn customer_id(id: &ID) -> Result<i64, AppError> {
@@ -105,12 +120,12 @@ impl Customer {
         };
         let prefetched = context::prefetched(ctx)?;
         if let Some(row) = prefetched.customer(parent_id) {
-            return Ok(Some(Customer(row)));
+            return Ok(Some(Customer::from(row)));
         }
         Ok(context::customer_loader(ctx)?
             .load_one(parent_id)
             .await?
-            .map(Customer))
+            .map(Customer::from))
     }
 
     /// Ancestors within the caller's view: the root of the view first, the parent last.
@@ -128,7 +143,7 @@ impl Customer {
         Ok(visible
             .iter()
             .filter_map(|id| found.remove(id))
-            .map(Customer)
+            .map(Customer::from)
             .collect())
     }
 
@@ -298,7 +313,7 @@ async fn children_page(
     ctx: &Context<'_>,
     parent: &CustomerRow,
     page: ChildrenPage,
-) -> Result<Vec<CustomerRow>> {
+) -> Result<Vec<Arc<CustomerRow>>> {
     let (subtrees, prefetched) = context::subtree_loader(ctx)?;
     if let Some(rows) = prefetched.page(parent.id, &page) {
         return Ok(rows);
@@ -358,10 +373,17 @@ pub struct CustomerConnection {
 }
 
 impl CustomerConnection {
-    fn new(mut rows: Vec<CustomerRow>, limit: i64, after_given: bool, total_count: i64) -> Self {
-        let page_info = pagination::trim_page(&mut rows, limit, after_given, cursor_of);
+    fn new<R: Into<Customer>>(
+        rows: Vec<R>,
+        limit: i64,
+        after_given: bool,
+        total_count: i64,
+    ) -> Self {
+        let mut nodes: Vec<Customer> = rows.into_iter().map(Into::into).collect();
+        let page_info =
+            pagination::trim_page(&mut nodes, limit, after_given, |node| cursor_of(&node.0));
         Self {
-            nodes: rows.into_iter().map(Customer).collect(),
+            nodes,
             page_info,
             total_count,
         }
@@ -417,7 +439,7 @@ impl CustomerQuery {
             .load_one(viewer.customer_id)
             .await?
             .ok_or_else(|| AppError::NotFound("Customer not found".into()))?;
-        Ok(Customer(row))
+        Ok(Customer::from(row))
     }
 
     /// A customer by ID; null when it does not exist or is outside the caller's subtree.
@@ -443,9 +465,9 @@ impl CustomerQuery {
                     prefetched.keep(row);
                 }
             }
-            return Ok(found.map(Customer));
+            return Ok(found.map(Customer::from));
         }
-        Ok(loader.load_one(id).await?.map(Customer))
+        Ok(loader.load_one(id).await?.map(Customer::from))
     }
 
     /// Searches the caller's whole visible subtree (or the subtree of `under`, that customer
@@ -595,7 +617,7 @@ impl CustomerMutation {
             },
         )
         .await?;
-        Ok(Customer(row))
+        Ok(Customer::from(row))
     }
 
     /// Edits a customer's general fields.
@@ -619,7 +641,7 @@ impl CustomerMutation {
             },
             expected_version: input.expected_version,
         };
-        Ok(Customer(
+        Ok(Customer::from(
             service::update(state, viewer, customer_id(&id)?, update).await?,
         ))
     }
@@ -637,7 +659,7 @@ impl CustomerMutation {
         let id = customer_id(&id)?;
         let new_parent = ids::decode(Kind::Customer, &new_parent_id)
             .ok_or_else(|| AppError::NotFound("New parent customer not found".into()))?;
-        Ok(Customer(
+        Ok(Customer::from(
             service::move_to(state, viewer, id, new_parent, expected_version).await?,
         ))
     }
@@ -660,7 +682,7 @@ impl CustomerMutation {
         #[graphql(desc = "The trial customer.")] id: ID,
     ) -> Result<Customer> {
         let (state, viewer) = signed_in(ctx)?;
-        Ok(Customer(
+        Ok(Customer::from(
             service::convert_to_production(state, viewer, customer_id(&id)?).await?,
         ))
     }
@@ -673,7 +695,7 @@ impl CustomerMutation {
         #[graphql(desc = "The new data center's code, e.g. `DE`.")] storage_location: String,
     ) -> Result<Customer> {
         let (state, viewer) = signed_in(ctx)?;
-        Ok(Customer(
+        Ok(Customer::from(
             service::change_storage_location(state, viewer, customer_id(&id)?, &storage_location)
                 .await?,
         ))

@@ -2,6 +2,7 @@
 //! however many customers that level returns.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
 
@@ -26,12 +27,15 @@ impl CustomerLoader {
 }
 
 impl Loader<i64> for CustomerLoader {
-    type Value = CustomerRow;
+    type Value = Arc<CustomerRow>;
     type Error = async_graphql::Error;
 
-    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, CustomerRow>, Self::Error> {
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Arc<CustomerRow>>, Self::Error> {
         let rows = store::get_many(&self.reads, &self.scope, keys).await?;
-        Ok(rows.into_iter().map(|row| (row.id, row)).collect())
+        Ok(rows
+            .into_iter()
+            .map(|row| (row.id, Arc::new(row)))
+            .collect())
     }
 }
 
@@ -60,13 +64,13 @@ impl ChildrenLoader {
 }
 
 impl Loader<(i64, ChildrenPage)> for ChildrenLoader {
-    type Value = Vec<CustomerRow>;
+    type Value = Vec<Arc<CustomerRow>>;
     type Error = async_graphql::Error;
 
     async fn load(
         &self,
         keys: &[(i64, ChildrenPage)],
-    ) -> Result<HashMap<(i64, ChildrenPage), Vec<CustomerRow>>, Self::Error> {
+    ) -> Result<HashMap<(i64, ChildrenPage), Vec<Arc<CustomerRow>>>, Self::Error> {
         let mut by_page: HashMap<&ChildrenPage, Vec<i64>> = HashMap::new();
         for (parent, page) in keys {
             by_page.entry(page).or_default().push(*parent);
@@ -83,7 +87,10 @@ impl Loader<(i64, ChildrenPage)> for ChildrenLoader {
             )
             .await?;
             for (parent, rows) in pages {
-                out.insert((parent, page.clone()), rows);
+                out.insert(
+                    (parent, page.clone()),
+                    rows.into_iter().map(Arc::new).collect(),
+                );
             }
         }
         Ok(out)
@@ -108,32 +115,33 @@ pub struct SubtreeRequest {
 
 /// Rows a request read ahead of the fields that show them: complete lists of children read
 /// by [`SubtreeLoader`], by parent id (a parent is only here when every one of its children
-/// was read), and single customers read beside another (a customer's parent).
+/// was read), and single customers read beside another (a customer's parent). Rows are
+/// shared, not copied, with the pages and fields that show them.
 #[derive(Default)]
 pub struct Prefetched {
-    children: std::sync::Mutex<HashMap<i64, Vec<CustomerRow>>>,
-    customers: std::sync::Mutex<HashMap<i64, CustomerRow>>,
+    children: std::sync::Mutex<HashMap<i64, Vec<Arc<CustomerRow>>>>,
+    customers: std::sync::Mutex<HashMap<i64, Arc<CustomerRow>>>,
 }
 
 impl Prefetched {
     /// Keeps a customer read ahead (already checked against the viewer's scope).
     pub fn keep(&self, row: CustomerRow) {
         let mut customers = self.customers.lock().unwrap_or_else(|e| e.into_inner());
-        customers.insert(row.id, row);
+        customers.insert(row.id, Arc::new(row));
     }
 
     /// The customer with this id, when it was read ahead.
-    pub fn customer(&self, id: i64) -> Option<CustomerRow> {
+    pub fn customer(&self, id: i64) -> Option<Arc<CustomerRow>> {
         let customers = self.customers.lock().unwrap_or_else(|e| e.into_inner());
         customers.get(&id).cloned()
     }
 
     /// The page of `parent`'s children, when they were read ahead: the rows [`ChildrenLoader`]
     /// would return (the page plus one look-ahead row), in the same order.
-    pub fn page(&self, parent: i64, page: &ChildrenPage) -> Option<Vec<CustomerRow>> {
+    pub fn page(&self, parent: i64, page: &ChildrenPage) -> Option<Vec<Arc<CustomerRow>>> {
         let lists = self.children.lock().unwrap_or_else(|e| e.into_inner());
         let children = lists.get(&parent)?;
-        let mut rows: Vec<&CustomerRow> = children
+        let mut rows: Vec<&Arc<CustomerRow>> = children
             .iter()
             .filter(|row| {
                 page.after
@@ -198,7 +206,7 @@ impl Loader<SubtreeRequest> for SubtreeLoader {
                 (key.path.as_str(), separators)
             })
             .collect();
-        let mut lists: HashMap<i64, Vec<CustomerRow>> =
+        let mut lists: HashMap<i64, Vec<Arc<CustomerRow>>> =
             chosen.iter().map(|key| (key.id, Vec::new())).collect();
         for row in &rows {
             let separators = store::path_separators(&row.path);
@@ -211,7 +219,7 @@ impl Loader<SubtreeRequest> for SubtreeLoader {
         }
         for row in rows {
             if let Some(list) = row.parent_id.and_then(|p| lists.get_mut(&p)) {
-                list.push(row);
+                list.push(Arc::new(row));
             }
         }
         self.prefetched

@@ -48,7 +48,7 @@ impl Device {
             .load_one(self.0.customer_id)
             .await?
             .ok_or_else(|| AppError::NotFound("customer not found".into()))?;
-        Ok(Customer(row))
+        Ok(Customer::from(row))
     }
 
     /// Where its backups are stored: its customer's storage location when it was added.

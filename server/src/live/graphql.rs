@@ -63,7 +63,7 @@ impl CustomerChange {
         Ok(context::customer_loader(ctx)?
             .load_one(self.event.customer_id)
             .await?
-            .map(Customer))
+            .map(Customer::from))
     }
 
     /// The customer's parent after the change (for a removal: before it); null when the

@@ -180,7 +180,7 @@ impl ProfileMutation {
             billing_contact_id,
             billing_email: input.billing_email.into(),
         };
-        Ok(Customer(
+        Ok(Customer::from(
             service::update(state, viewer, customer, patch).await?,
         ))
     }

@@ -1,5 +1,7 @@
 //! The `User` type and the user-management mutations.
 
+use std::sync::Arc;
+
 use async_graphql::{Context, InputObject, Object, Result, ID};
 use canopy_shared::Role;
 use chrono::{DateTime, Utc};
@@ -79,9 +81,11 @@ impl User {
             // Only `signIn`'s answer shows a user to a request without a session, and that
             // user is the one signing in: their own customer is theirs to see.
             let pool = &context::state(ctx)?.pool;
-            customers::store::get_unscoped(pool, self.row.customer_id).await?
+            customers::store::get_unscoped(pool, self.row.customer_id)
+                .await?
+                .map(Arc::new)
         };
-        Ok(Customer(row.ok_or_else(|| {
+        Ok(Customer::from(row.ok_or_else(|| {
             AppError::NotFound("Customer not found".into())
         })?))
     }
