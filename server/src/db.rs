@@ -343,6 +343,22 @@ mod tests {
         }
     }
 
+    /// `.cargo/config.toml` builds SQLite without its allocation statistics, whose one mutex
+    /// every decoding thread queued on (docs/BENCHMARKS.md); a build that lost the setting,
+    /// say through a `LIBSQLITE3_FLAGS` of its own, fails here instead of in a benchmark.
+    #[tokio::test]
+    async fn sqlite_is_built_without_allocation_statistics() {
+        let pool = connect("sqlite::memory:").await.unwrap();
+        let options: Vec<(String,)> = sqlx::query_as("PRAGMA compile_options")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+        assert!(
+            options.iter().any(|(o,)| o == "DEFAULT_MEMSTATUS=0"),
+            "compile options: {options:?}"
+        );
+    }
+
     #[test]
     fn the_builder_numbers_its_placeholders() {
         let mut q = QueryBuilder::new("SELECT 1 WHERE a IN (");
