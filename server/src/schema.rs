@@ -58,7 +58,7 @@ pub struct Subscription(LiveSubscription);
 /// The guard wraps the schema instead of being an async-graphql extension on purpose: with
 /// any extension registered, async-graphql resolves every field and every list item through
 /// the extension chain (a boxed future, a registry lookup and formatted type names each),
-/// which cost a fifth of a 2,111-customer tree's CPU (docs/BENCHMARKS.md).
+/// which cost 15 to 35 % of a 2,111-customer tree's CPU in A/B runs (docs/BENCHMARKS.md).
 #[derive(Clone)]
 pub struct CanopySchema {
     inner: Schema<Query, Mutation, Subscription>,
