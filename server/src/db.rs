@@ -21,7 +21,7 @@ use sqlx::query::{Query, QueryAs};
 use sqlx::{Any, AnyPool, Arguments as _, Executor as _, Transaction};
 
 pub mod reads;
-pub use reads::{Bind, PushSql, ReadPool, ReadQuery};
+pub use reads::{Bind, PoolUse, PushSql, ReadPool, ReadQuery};
 
 /// The connection pool every store function runs against.
 pub type Pool = AnyPool;

@@ -97,7 +97,11 @@ impl Application {
         };
         let limits = Limits::default();
         let schema = CanopySchema::new(state.clone(), limits, config.introspection);
-        let metrics = Arc::new(Metrics::new(state.pool.clone(), state.events.clone())?);
+        let metrics = Arc::new(Metrics::new(
+            state.pool.clone(),
+            state.reads.clone(),
+            state.events.clone(),
+        )?);
         let (closing, closing_rx) = watch::channel(false);
         let routes = routes(&config, schema, state.clone(), metrics, limits, closing_rx);
         Ok(Self {

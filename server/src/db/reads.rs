@@ -83,6 +83,19 @@ impl ReadPool {
         })
     }
 
+    /// How full each of this pool's own pools is, named as the metrics label them (a shared
+    /// pool is its owner's and is reported there).
+    pub fn usage(&self) -> Vec<PoolUse> {
+        match self {
+            Self::Sqlite(pool) => vec![PoolUse::of("reads", pool)],
+            Self::Postgres { planned, lookups } => vec![
+                PoolUse::of("reads", planned),
+                PoolUse::of("lookups", lookups),
+            ],
+            Self::Shared(_) => Vec::new(),
+        }
+    }
+
     /// Closes the pool's connections (a shared pool is closed by its owner).
     pub async fn close(&self) {
         match self {
@@ -91,6 +104,31 @@ impl ReadPool {
                 tokio::join!(planned.close(), lookups.close());
             }
             Self::Shared(_) => {}
+        }
+    }
+}
+
+/// A snapshot of one connection pool's use, for `/metrics`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PoolUse {
+    /// Which pool: `primary` (writes and transactions), `reads` or `lookups`.
+    pub name: &'static str,
+    /// Connections open, idle or in use.
+    pub open: u32,
+    pub idle: u32,
+    /// The most connections the pool opens.
+    pub max: u32,
+}
+
+impl PoolUse {
+    pub fn of<DB: sqlx::Database>(name: &'static str, pool: &sqlx::Pool<DB>) -> Self {
+        let open = pool.size();
+        Self {
+            name,
+            open,
+            // Read separately from `size`, so it can briefly exceed it.
+            idle: u32::try_from(pool.num_idle()).unwrap_or(u32::MAX).min(open),
+            max: pool.options().get_max_connections(),
         }
     }
 }

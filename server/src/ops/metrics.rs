@@ -1,5 +1,5 @@
 //! Prometheus metrics: GraphQL requests by operation name and outcome, their latency, the
-//! database pool's use and the number of live subscriptions. Each [`Application`] has its own
+//! database pools' use and the number of live subscriptions. Each [`Application`] has its own
 //! registry, so several servers in one process (tests) do not mix their numbers.
 //!
 //! [`Application`]: crate::Application
@@ -12,7 +12,7 @@ use prometheus::{
     Registry, TextEncoder,
 };
 
-use crate::db::Pool;
+use crate::db::{Pool, PoolUse, ReadPool};
 use crate::live::SharedBus;
 
 /// Operation names become label values; past this many distinct names (clients choose them)
@@ -47,16 +47,17 @@ pub struct Metrics {
     requests: IntCounterVec,
     duration: HistogramVec,
     pool_connections: IntGaugeVec,
-    pool_max: IntGauge,
+    pool_max: IntGaugeVec,
     subscriptions: IntGauge,
     labels: Mutex<HashSet<String>>,
     pool: Pool,
+    reads: ReadPool,
     bus: SharedBus,
 }
 
 impl Metrics {
-    /// Registers the metrics; the pool and the event bus are read at each scrape.
-    pub fn new(pool: Pool, bus: SharedBus) -> anyhow::Result<Self> {
+    /// Registers the metrics; the pools and the event bus are read at each scrape.
+    pub fn new(pool: Pool, reads: ReadPool, bus: SharedBus) -> anyhow::Result<Self> {
         let registry = Registry::new_custom(Some("canopy".into()), None)?;
         let requests = IntCounterVec::new(
             Opts::new(
@@ -78,13 +79,17 @@ impl Metrics {
         let pool_connections = IntGaugeVec::new(
             Opts::new(
                 "db_pool_connections",
-                "Database connections open in the pool, by state (idle, in_use).",
+                "Database connections open, by pool (primary: writes and transactions; reads \
+                 and lookups: the native-driver read pools) and state (idle, in_use).",
             ),
-            &["state"],
+            &["pool", "state"],
         )?;
-        let pool_max = IntGauge::new(
-            "db_pool_max_connections",
-            "The most connections the database pool opens.",
+        let pool_max = IntGaugeVec::new(
+            Opts::new(
+                "db_pool_max_connections",
+                "The most connections each database pool opens.",
+            ),
+            &["pool"],
         )?;
         let subscriptions = IntGauge::new(
             "live_subscriptions",
@@ -104,6 +109,7 @@ impl Metrics {
             subscriptions,
             labels: Mutex::new(HashSet::new()),
             pool,
+            reads,
             bus,
         })
     }
@@ -147,14 +153,18 @@ impl Metrics {
 
     /// The metrics in Prometheus' text format.
     pub fn render(&self) -> String {
-        let size = i64::from(self.pool.size());
-        let idle = i64::try_from(self.pool.num_idle()).unwrap_or(i64::MAX);
-        self.pool_connections.with_label_values(&["idle"]).set(idle);
-        self.pool_connections
-            .with_label_values(&["in_use"])
-            .set((size - idle).max(0));
-        self.pool_max
-            .set(i64::from(self.pool.options().get_max_connections()));
+        let primary = PoolUse::of("primary", &self.pool);
+        for pool in std::iter::once(primary).chain(self.reads.usage()) {
+            self.pool_connections
+                .with_label_values(&[pool.name, "idle"])
+                .set(i64::from(pool.idle));
+            self.pool_connections
+                .with_label_values(&[pool.name, "in_use"])
+                .set(i64::from(pool.open - pool.idle));
+            self.pool_max
+                .with_label_values(&[pool.name])
+                .set(i64::from(pool.max));
+        }
         self.subscriptions
             .set(i64::try_from(self.bus.subscriber_count()).unwrap_or(i64::MAX));
         let mut out = Vec::new();

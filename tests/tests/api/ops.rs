@@ -2,8 +2,9 @@
 
 use std::time::Duration;
 
+use canopy_server::db::Backend;
 use canopy_server::{Application, Config};
-use canopy_tests::{workspace_root, TestApp, TestDatabase};
+use canopy_tests::{backend, workspace_root, TestApp, TestDatabase};
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -67,12 +68,26 @@ async fn metrics_count_requests_by_operation_and_outcome() {
         r#"canopy_graphql_requests_total{operation="anonymous",outcome="ok"}"#,
         r#"canopy_graphql_request_duration_seconds_bucket{operation="TreeTop",le="0.1"}"#,
         r#"canopy_graphql_request_duration_seconds_count{operation="TreeTop"} 2"#,
-        r#"canopy_db_pool_connections{state="idle"}"#,
-        r#"canopy_db_pool_connections{state="in_use"}"#,
-        "canopy_db_pool_max_connections 8",
+        r#"canopy_db_pool_connections{pool="primary",state="idle"}"#,
+        r#"canopy_db_pool_connections{pool="primary",state="in_use"}"#,
+        r#"canopy_db_pool_max_connections{pool="primary"} 8"#,
         "canopy_live_subscriptions 0",
     ] {
         assert!(text.contains(expected), "missing {expected} in\n{text}");
+    }
+    // The native-driver read pools (see server/src/db/reads.rs) are reported beside it.
+    let read_pools: &[&str] = match backend() {
+        Backend::Sqlite => &["reads"],
+        Backend::Postgres => &["reads", "lookups"],
+    };
+    for pool in read_pools {
+        for expected in [
+            format!(r#"canopy_db_pool_connections{{pool="{pool}",state="idle"}}"#),
+            format!(r#"canopy_db_pool_connections{{pool="{pool}",state="in_use"}}"#),
+            format!(r#"canopy_db_pool_max_connections{{pool="{pool}"}} 8"#),
+        ] {
+            assert!(text.contains(&expected), "missing {expected} in\n{text}");
+        }
     }
 }
 
