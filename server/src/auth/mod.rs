@@ -35,7 +35,13 @@ use crate::error::AppResult;
 /// The viewer a bearer token stands for, or `None` when the token is unknown or expired.
 /// A session in use slides forward, so active users are not signed out mid-work.
 pub async fn viewer_for_token(state: &AppState, token: &str) -> AppResult<Option<Viewer>> {
-    let hash = token_hash(token);
+    viewer_for_session(state, token_hash(token)).await
+}
+
+/// The viewer of the session stored under `hash` (a [`token_hash`]), or `None` when it has
+/// ended: signed out, expired, or its user removed. Long-lived connections ask again with the
+/// hash their viewer carries, so a session's end reaches them too.
+pub async fn viewer_for_session(state: &AppState, hash: String) -> AppResult<Option<Viewer>> {
     let now = state.clock.now_ms();
     let Some(session) = store::session(&state.reads, &hash, now).await? else {
         return Ok(None);

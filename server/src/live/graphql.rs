@@ -3,13 +3,15 @@
 use async_graphql::{Context, Enum, Object, Result, Subscription, ID};
 use futures::Stream;
 use serde::{Deserialize, Serialize};
-use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::broadcast::{self, error::RecvError};
 
 use super::{CustomerEvent, Filter};
-use crate::context::{self, Scope};
+use crate::auth;
+use crate::context::{self, AppState, Scope};
 use crate::customers::graphql::customer_id;
 use crate::customers::model::path_ids;
 use crate::customers::{store, Customer};
+use crate::error::AppError;
 use crate::ids::{self, Kind};
 
 /// What happened to a customer.
@@ -88,13 +90,15 @@ impl LiveSubscription {
     /// Customers created, updated, moved or removed in the caller's subtree (or below
     /// `under`, that customer included), from now on. Each event is sent after its change
     /// is committed. Sign in through the WebSocket's `connection_init` payload:
-    /// `{"Authorization": "Bearer <token>"}`.
+    /// `{"Authorization": "Bearer <token>"}`. When that session ends (signed out, expired, its
+    /// user removed), the subscription sends one UNAUTHENTICATED error instead of the next
+    /// event, and completes.
     async fn customer_changed(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Only changes in this customer's subtree (itself included).")]
         under: Option<ID>,
-    ) -> Result<impl Stream<Item = CustomerChange>> {
+    ) -> Result<impl Stream<Item = Result<CustomerChange>>> {
         let viewer = context::viewer(ctx)?;
         let state = context::state(ctx)?;
         let under = match under {
@@ -105,36 +109,66 @@ impl LiveSubscription {
             )),
             None => None,
         };
-        let filter = Filter {
-            scope: viewer.scope.clone(),
-            under,
-        };
-        let receiver = state.events.subscribe();
-        Ok(futures::stream::unfold(
-            (receiver, filter),
-            |(mut receiver, mut filter)| async move {
-                loop {
-                    match receiver.recv().await {
-                        Ok(event) => {
-                            filter.follow(&event);
-                            if filter.admits(&event) {
-                                let change = CustomerChange {
-                                    event,
-                                    scope: filter.scope.clone(),
-                                };
-                                return Some((change, (receiver, filter)));
-                            }
-                        }
-                        Err(RecvError::Lagged(missed)) => {
-                            tracing::warn!(
-                                missed,
-                                "a customerChanged subscriber fell behind and skipped events"
-                            );
-                        }
-                        Err(RecvError::Closed) => return None,
-                    }
-                }
+        let subscriber = Subscriber {
+            receiver: state.events.subscribe(),
+            filter: Filter {
+                scope: viewer.scope.clone(),
+                under,
             },
-        ))
+            state: state.clone(),
+            session: Some(viewer.token_hash.clone()),
+        };
+        Ok(futures::stream::unfold(subscriber, Subscriber::next))
+    }
+}
+
+/// One `customerChanged` subscription's state between events.
+struct Subscriber {
+    receiver: broadcast::Receiver<CustomerEvent>,
+    filter: Filter,
+    state: AppState,
+    /// The session it was opened in; `None` once that session has been found ended.
+    session: Option<String>,
+}
+
+impl Subscriber {
+    /// The next event the subscriber may see. The session is checked again before each one
+    /// (a lookup by key, and events are rare next to reads), so nothing is sent after it ends.
+    async fn next(mut self) -> Option<(Result<CustomerChange>, Self)> {
+        let session = self.session.clone()?;
+        loop {
+            let event = match self.receiver.recv().await {
+                Ok(event) => event,
+                Err(RecvError::Lagged(missed)) => {
+                    tracing::warn!(
+                        missed,
+                        "a customerChanged subscriber fell behind and skipped events"
+                    );
+                    continue;
+                }
+                Err(RecvError::Closed) => return None,
+            };
+            self.filter.follow(&event);
+            if !self.filter.admits(&event) {
+                continue;
+            }
+            let item = match auth::viewer_for_session(&self.state, session).await {
+                Ok(Some(_)) => Ok(CustomerChange {
+                    event,
+                    scope: self.filter.scope.clone(),
+                }),
+                Ok(None) => {
+                    self.session = None;
+                    Err(
+                        AppError::Unauthenticated("the session has ended: sign in again".into())
+                            .into(),
+                    )
+                }
+                // The database did not answer: this event is lost to the subscriber, who is
+                // told so; the next one is tried again.
+                Err(err) => Err(err.into()),
+            };
+            return Some((item, self));
+        }
     }
 }

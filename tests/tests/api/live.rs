@@ -335,6 +335,47 @@ async fn subscribing_needs_a_valid_session() {
 }
 
 #[tokio::test]
+async fn a_subscription_ends_with_its_session() {
+    let t = tree().await;
+    let mut everything = subscribe(&t.app, &t.admin, None).await;
+    let mut alpha_view = subscribe(&t.app, &t.alpha_user, None).await;
+    t.app
+        .create_customer(&t.admin, &t.alpha, "Before", "RESELLER", json!({}))
+        .await;
+    assert_eq!(
+        next_change(&mut alpha_view).await["customer"]["name"],
+        "Before"
+    );
+
+    // Signing out over HTTP ends the session the WebSocket was opened with: the next change
+    // in view is not sent; the subscriber is told to sign in again, and the stream completes.
+    let out = t
+        .app
+        .data(Some(&t.alpha_user), "mutation { signOut }", json!({}))
+        .await;
+    assert_eq!(out["signOut"], true);
+    t.app
+        .create_customer(&t.admin, &t.alpha, "After", "RESELLER", json!({}))
+        .await;
+    let message = receive(&mut alpha_view).await.unwrap();
+    assert_eq!(message["type"], "next", "{message}");
+    assert!(message["payload"]["data"].is_null(), "{message}");
+    assert!(!message.to_string().contains("After"), "{message}");
+    assert_eq!(
+        message["payload"]["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
+        "{message}"
+    );
+    let message = receive(&mut alpha_view).await.unwrap();
+    assert_eq!(message["type"], "complete", "{message}");
+    assert_eq!(message["id"], "1", "{message}");
+
+    // A subscription in another session goes on.
+    for name in ["Before", "After"] {
+        assert_eq!(next_change(&mut everything).await["customer"]["name"], name);
+    }
+}
+
+#[tokio::test]
 async fn limits_apply_to_websocket_operations_too() {
     let t = tree().await;
     let mut socket = signed_in(&t.app, &t.admin).await;
