@@ -19,6 +19,10 @@ use canopy_shared::customer::CustomerLevel;
 use rand::Rng;
 use sqlx::Row;
 
+// The server's allocator (server/src/main.rs), so the floor is measured like for like.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// One read shape: its name and one request's statements, given random picks.
 #[derive(Clone, Copy)]
 enum Shape {
