@@ -1,9 +1,15 @@
 //! The WebSocket transport of subscriptions (`graphql-transport-ws`, and the older
 //! `graphql-ws`) on the `/graphql` URL. The caller signs in with the `connection_init`
-//! payload: `{"Authorization": "Bearer <token>"}` or `{"authToken": "<token>"}`.
+//! payload: `{"Authorization": "Bearer <token>"}` or `{"authToken": "<token>"}`, and every
+//! operation the connection starts later checks that this session has not ended since.
+
+use std::any::TypeId;
+use std::sync::Arc;
 
 use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
+use async_graphql::{Data, Executor};
 use async_graphql_poem::{GraphQLProtocol, GraphQLWebSocket};
+use futures::stream::{self, BoxStream, StreamExt as _};
 use poem::http::header;
 use poem::web::websocket::WebSocket;
 use poem::{FromRequest, IntoResponse, Request, Response};
@@ -50,7 +56,11 @@ pub async fn upgrade(
     Ok(websocket
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
         .on_upgrade(move |stream| async move {
-            let serve = GraphQLWebSocket::new(stream, schema, protocol)
+            let executor = SessionChecked {
+                schema,
+                state: state.clone(),
+            };
+            let serve = GraphQLWebSocket::new(stream, executor, protocol)
                 .on_connection_init(move |payload| connection_init(state, payload))
                 .serve();
             // Upgraded connections outlive poem's graceful shutdown; drop them with the
@@ -83,6 +93,57 @@ async fn connection_init(
     let mut data = async_graphql::Data::default();
     data.insert(RequestCtx::new(&state, viewer));
     Ok(data)
+}
+
+/// The schema as a WebSocket connection runs it: the connection signed in once, at
+/// `connection_init`, so each operation it starts first checks that the session has not ended
+/// since (signed out, expired, its user removed), and is refused with UNAUTHENTICATED if it
+/// has. Running subscriptions check again before each event (`live::graphql`).
+#[derive(Clone)]
+struct SessionChecked {
+    schema: CanopySchema,
+    state: AppState,
+}
+
+impl SessionChecked {
+    /// The session hash of the viewer the connection signed in as, if it signed in.
+    fn session(data: Option<&Data>) -> Option<String> {
+        let ctx = data?
+            .get(&TypeId::of::<RequestCtx>())?
+            .downcast_ref::<RequestCtx>()?;
+        Some(ctx.viewer.as_ref()?.token_hash.clone())
+    }
+}
+
+impl Executor for SessionChecked {
+    async fn execute(&self, request: async_graphql::Request) -> async_graphql::Response {
+        // WebSocket operations all arrive through `execute_stream`.
+        self.schema.execute(request).await
+    }
+
+    fn execute_stream(
+        &self,
+        request: async_graphql::Request,
+        session_data: Option<Arc<Data>>,
+    ) -> BoxStream<'static, async_graphql::Response> {
+        let Some(session) = Self::session(session_data.as_deref()) else {
+            return self.schema.execute_stream(request, session_data);
+        };
+        let this = self.clone();
+        stream::once(async move {
+            let refusal = match crate::auth::viewer_for_session(&this.state, session).await {
+                Ok(Some(_)) => return this.schema.execute_stream(request, session_data),
+                Ok(None) => {
+                    AppError::Unauthenticated("the session has ended: sign in again".into())
+                }
+                Err(err) => err,
+            };
+            let error = async_graphql::Error::from(refusal).into_server_error(Default::default());
+            stream::once(async move { async_graphql::Response::from_errors(vec![error]) }).boxed()
+        })
+        .flatten()
+        .boxed()
+    }
 }
 
 #[cfg(test)]

@@ -349,6 +349,7 @@ async fn a_subscription_ends_with_its_session() {
 
     // Signing out over HTTP ends the session the WebSocket was opened with: the next change
     // in view is not sent; the subscriber is told to sign in again, and the stream completes.
+    // (The WebSocket itself stays open, so a client may sign in again on a new one.)
     let out = t
         .app
         .data(Some(&t.alpha_user), "mutation { signOut }", json!({}))
@@ -368,6 +369,21 @@ async fn a_subscription_ends_with_its_session() {
     let message = receive(&mut alpha_view).await.unwrap();
     assert_eq!(message["type"], "complete", "{message}");
     assert_eq!(message["id"], "1", "{message}");
+
+    // Nor does the connection answer anything else in that session.
+    for (id, query) in [("2", "{ root { name } }"), ("3", CHANGES)] {
+        send(
+            &mut alpha_view,
+            json!({ "id": id, "type": "subscribe", "payload": { "query": query } }),
+        )
+        .await;
+        let message = receive(&mut alpha_view).await.unwrap();
+        assert_eq!(message["id"], id, "{message}");
+        assert_eq!(refusal_code(&message), Some("UNAUTHENTICATED"), "{message}");
+        assert!(!message.to_string().contains("Alpha"), "{message}");
+        let message = receive(&mut alpha_view).await.unwrap();
+        assert_eq!(message, json!({ "id": id, "type": "complete" }));
+    }
 
     // A subscription in another session goes on.
     for name in ["Before", "After"] {
