@@ -7,8 +7,8 @@ use clap::Parser;
 // A request builds and drops thousands of small values (rows, field values, the response
 // tree), and SQLite's rows are allocated on sqlx's connection threads and freed on Tokio's:
 // glibc's malloc and free were a third of the profile of a large tree read. mimalloc cut the
-// CPU per request by a quarter to a third, for about 40 MiB more peak RSS under load
-// (docs/BENCHMARKS.md). The binary sets it (and the raw-SQL bench, to measure like for like);
+// CPU per request on PostgreSQL by a quarter to a third (SQLite's own allocations still go
+// to the C library's malloc), for about 40 MiB more peak RSS under load (docs/BENCHMARKS.md). The binary sets it (and the raw-SQL bench, to measure like for like);
 // tests keep the system allocator.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

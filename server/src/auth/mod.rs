@@ -30,7 +30,7 @@ pub fn token_hash(token: &str) -> String {
 }
 
 use crate::context::{AppState, Scope, Viewer};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 
 /// The viewer a bearer token stands for, or `None` when the token is unknown or expired.
 /// A session in use slides forward, so active users are not signed out mid-work.
@@ -38,10 +38,18 @@ pub async fn viewer_for_token(state: &AppState, token: &str) -> AppResult<Option
     viewer_for_session(state, token_hash(token)).await
 }
 
+/// The viewer of a long-lived connection's session (`hash`, as its [`Viewer`] carries it),
+/// asked again so that the session's end reaches the connection too: UNAUTHENTICATED once it
+/// has been signed out, has expired or its user was removed.
+pub async fn session_still_valid(state: &AppState, hash: &str) -> AppResult<Viewer> {
+    viewer_for_session(state, hash.to_owned())
+        .await?
+        .ok_or_else(|| AppError::Unauthenticated("the session has ended: sign in again".into()))
+}
+
 /// The viewer of the session stored under `hash` (a [`token_hash`]), or `None` when it has
-/// ended: signed out, expired, or its user removed. Long-lived connections ask again with the
-/// hash their viewer carries, so a session's end reaches them too.
-pub async fn viewer_for_session(state: &AppState, hash: String) -> AppResult<Option<Viewer>> {
+/// ended.
+async fn viewer_for_session(state: &AppState, hash: String) -> AppResult<Option<Viewer>> {
     let now = state.clock.now_ms();
     let Some(session) = store::session(&state.reads, &hash, now).await? else {
         return Ok(None);

@@ -152,21 +152,19 @@ impl Subscriber {
             if !self.filter.admits(&event) {
                 continue;
             }
-            let item = match auth::viewer_for_session(&self.state, session).await {
-                Ok(Some(_)) => Ok(CustomerChange {
+            let item = match auth::session_still_valid(&self.state, &session).await {
+                Ok(_) => Ok(CustomerChange {
                     event,
                     scope: self.filter.scope.clone(),
                 }),
-                Ok(None) => {
-                    self.session = None;
-                    Err(
-                        AppError::Unauthenticated("the session has ended: sign in again".into())
-                            .into(),
-                    )
+                Err(err) => {
+                    // A database that did not answer loses this event (the subscriber is told
+                    // so); an ended session ends the subscription.
+                    if matches!(err, AppError::Unauthenticated(_)) {
+                        self.session = None;
+                    }
+                    Err(err.into())
                 }
-                // The database did not answer: this event is lost to the subscriber, who is
-                // told so; the next one is tried again.
-                Err(err) => Err(err.into()),
             };
             return Some((item, self));
         }

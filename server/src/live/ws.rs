@@ -7,7 +7,7 @@ use std::any::TypeId;
 use std::sync::Arc;
 
 use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
-use async_graphql::{Data, Executor};
+use async_graphql::{Data, Executor, Pos};
 use async_graphql_poem::{GraphQLProtocol, GraphQLWebSocket};
 use futures::stream::{self, BoxStream, StreamExt as _};
 use poem::http::header;
@@ -131,15 +131,15 @@ impl Executor for SessionChecked {
         };
         let this = self.clone();
         stream::once(async move {
-            let refusal = match crate::auth::viewer_for_session(&this.state, session).await {
-                Ok(Some(_)) => return this.schema.execute_stream(request, session_data),
-                Ok(None) => {
-                    AppError::Unauthenticated("the session has ended: sign in again".into())
+            match crate::auth::session_still_valid(&this.state, &session).await {
+                Ok(_) => this.schema.execute_stream(request, session_data),
+                Err(refusal) => {
+                    let error =
+                        async_graphql::Error::from(refusal).into_server_error(Pos::default());
+                    stream::once(async { async_graphql::Response::from_errors(vec![error]) })
+                        .boxed()
                 }
-                Err(err) => err,
-            };
-            let error = async_graphql::Error::from(refusal).into_server_error(Default::default());
-            stream::once(async move { async_graphql::Response::from_errors(vec![error]) }).boxed()
+            }
         })
         .flatten()
         .boxed()
