@@ -21,7 +21,8 @@ use sqlx::query::{Query, QueryAs};
 use sqlx::{Any, AnyPool, Arguments as _, Executor as _, Transaction};
 
 pub mod reads;
-pub use reads::{Bind, PoolUse, PushSql, ReadPool, ReadQuery};
+pub(crate) use reads::read_row;
+pub use reads::{Bind, PoolUse, PushSql, ReadError, ReadPool, ReadQuery};
 
 /// The connection pool every store function runs against.
 pub type Pool = AnyPool;

@@ -125,6 +125,19 @@ impl From<sqlx::Error> for AppError {
     }
 }
 
+impl From<crate::db::ReadError> for AppError {
+    fn from(err: crate::db::ReadError) -> Self {
+        match err {
+            crate::db::ReadError::Sqlx(err) => err.into(),
+            crate::db::ReadError::TimedOut => {
+                tracing::warn!("no read connection became free in time");
+                Self::Unavailable
+            }
+            err => Self::Internal(anyhow::Error::new(err)),
+        }
+    }
+}
+
 impl From<anyhow::Error> for AppError {
     fn from(err: anyhow::Error) -> Self {
         Self::Internal(err)

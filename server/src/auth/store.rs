@@ -6,7 +6,7 @@ use crate::db::{ReadPool, ReadQuery};
 use crate::error::AppResult;
 
 /// What a valid session token resolves to.
-#[derive(Debug, sqlx::FromRow)]
+#[derive(Debug)]
 pub struct SessionRow {
     pub user_id: i64,
     pub username: String,
@@ -16,6 +16,16 @@ pub struct SessionRow {
     pub customer_parent_id: Option<i64>,
     pub expires_at: i64,
 }
+
+crate::db::read_row!(SessionRow {
+    user_id,
+    username,
+    customer_id,
+    role,
+    customer_path,
+    customer_parent_id,
+    expires_at,
+});
 
 /// Stores a session.
 pub async fn insert_session(

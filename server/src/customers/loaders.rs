@@ -32,10 +32,7 @@ impl Loader<i64> for CustomerLoader {
 
     async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Arc<CustomerRow>>, Self::Error> {
         let rows = store::get_many(&self.reads, &self.scope, keys).await?;
-        Ok(rows
-            .into_iter()
-            .map(|row| (row.id, Arc::new(row)))
-            .collect())
+        Ok(rows.into_iter().map(|row| (row.id, row)).collect())
     }
 }
 
@@ -87,10 +84,7 @@ impl Loader<(i64, ChildrenPage)> for ChildrenLoader {
             )
             .await?;
             for (parent, rows) in pages {
-                out.insert(
-                    (parent, page.clone()),
-                    rows.into_iter().map(Arc::new).collect(),
-                );
+                out.insert((parent, page.clone()), rows);
             }
         }
         Ok(out)
@@ -125,9 +119,9 @@ pub struct Prefetched {
 
 impl Prefetched {
     /// Keeps a customer read ahead (already checked against the viewer's scope).
-    pub fn keep(&self, row: CustomerRow) {
+    pub fn keep(&self, row: Arc<CustomerRow>) {
         let mut customers = self.customers.lock().unwrap_or_else(|e| e.into_inner());
-        customers.insert(row.id, Arc::new(row));
+        customers.insert(row.id, row);
     }
 
     /// The customer with this id, when it was read ahead.
@@ -219,7 +213,7 @@ impl Loader<SubtreeRequest> for SubtreeLoader {
         }
         for row in rows {
             if let Some(list) = row.parent_id.and_then(|p| lists.get_mut(&p)) {
-                list.push(Arc::new(row));
+                list.push(row);
             }
         }
         self.prefetched

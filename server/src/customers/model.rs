@@ -34,65 +34,37 @@ pub struct CustomerRow {
     pub subtree_storage_used_bytes: i64,
 }
 
-/// The column list every customer query selects, in [`CustomerRow`]'s order.
+/// The column list every customer query selects first, in [`CustomerRow`]'s order (rows are
+/// decoded by position: see [`crate::db::read_row!`]).
 pub const COLUMNS: &str = "id, parent_id, path, name, name_key, level, service_type, \
     child_service_types, device_country, storage_location, trial_expires_at, converted_at, \
     customer_reference, created_at, updated_at, version, child_count, descendant_count, \
     device_count, storage_used_bytes, subtree_device_count, subtree_storage_used_bytes";
 
-/// Decodes by position, in [`COLUMNS`]' order: decoding by name looks every column up in a hash
-/// map for every row, which was a tenth of a 2,000-customer tree's CPU (docs/BENCHMARKS.md).
-/// Every customer query selects [`COLUMNS`] first; debug builds check that it did.
-impl<'r, R> sqlx::FromRow<'r, R> for CustomerRow
-where
-    R: sqlx::Row,
-    usize: sqlx::ColumnIndex<R>,
-    i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    i16: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-{
-    fn from_row(row: &'r R) -> Result<Self, sqlx::Error> {
-        debug_assert!(
-            selects_columns_first(row),
-            "a customer query must select COLUMNS first, in order"
-        );
-        Ok(Self {
-            id: row.try_get(0)?,
-            parent_id: row.try_get(1)?,
-            path: row.try_get(2)?,
-            name: row.try_get(3)?,
-            name_key: row.try_get(4)?,
-            level: row.try_get(5)?,
-            service_type: row.try_get(6)?,
-            child_service_types: row.try_get(7)?,
-            device_country: row.try_get(8)?,
-            storage_location: row.try_get(9)?,
-            trial_expires_at: row.try_get(10)?,
-            converted_at: row.try_get(11)?,
-            customer_reference: row.try_get(12)?,
-            created_at: row.try_get(13)?,
-            updated_at: row.try_get(14)?,
-            version: row.try_get(15)?,
-            child_count: row.try_get(16)?,
-            descendant_count: row.try_get(17)?,
-            device_count: row.try_get(18)?,
-            storage_used_bytes: row.try_get(19)?,
-            subtree_device_count: row.try_get(20)?,
-            subtree_storage_used_bytes: row.try_get(21)?,
-        })
-    }
-}
-
-/// Whether `row` starts with [`COLUMNS`], by name and in order.
-fn selects_columns_first(row: &impl sqlx::Row) -> bool {
-    use sqlx::Column as _;
-    let columns = row.columns();
-    COLUMNS
-        .split(',')
-        .map(str::trim)
-        .enumerate()
-        .all(|(i, name)| columns.get(i).is_some_and(|column| column.name() == name))
-}
+crate::db::read_row!(CustomerRow {
+    id,
+    parent_id,
+    path,
+    name,
+    name_key,
+    level,
+    service_type,
+    child_service_types,
+    device_country,
+    storage_location,
+    trial_expires_at,
+    converted_at,
+    customer_reference,
+    created_at,
+    updated_at,
+    version,
+    child_count,
+    descendant_count,
+    device_count,
+    storage_used_bytes,
+    subtree_device_count,
+    subtree_storage_used_bytes,
+});
 
 impl CustomerRow {
     pub fn level(&self) -> CustomerLevel {

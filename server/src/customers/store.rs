@@ -2,6 +2,7 @@
 //! customer outside the caller's subtree cannot be read or written through this module at all.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use canopy_shared::{CustomerLevel, CustomerState};
 use sqlx::{AnyConnection, AnyExecutor};
@@ -48,19 +49,27 @@ pub async fn get_unscoped<'c>(
 }
 
 /// The customers with these ids that are in scope (a loader's read: native driver).
-pub async fn get_many(reads: &ReadPool, scope: &Scope, ids: &[i64]) -> AppResult<Vec<CustomerRow>> {
+pub async fn get_many(
+    reads: &ReadPool,
+    scope: &Scope,
+    ids: &[i64],
+) -> AppResult<Vec<Arc<CustomerRow>>> {
     let mut q = ReadQuery::lookup(format!("SELECT {COLUMNS} FROM customers WHERE id IN ("));
     q.push_list(ids.iter().copied());
     q.push(") AND path >= ")
         .push_bind(&scope.lo)
         .push(" AND path < ")
         .push_bind(&scope.hi);
-    Ok(q.fetch_all(reads).await?)
+    Ok(q.fetch_shared(reads).await?)
 }
 
 /// The customer with this id and its parent, those of the two that are in scope, in one
 /// statement (a loader's read: native driver).
-pub async fn with_parent(reads: &ReadPool, scope: &Scope, id: i64) -> AppResult<Vec<CustomerRow>> {
+pub async fn with_parent(
+    reads: &ReadPool,
+    scope: &Scope,
+    id: i64,
+) -> AppResult<Vec<Arc<CustomerRow>>> {
     let mut q = ReadQuery::lookup(format!("SELECT {COLUMNS} FROM customers WHERE (id = "));
     q.push_bind(id)
         .push(" OR id = (SELECT parent_id FROM customers WHERE id = ")
@@ -69,7 +78,7 @@ pub async fn with_parent(reads: &ReadPool, scope: &Scope, id: i64) -> AppResult<
         .push_bind(&scope.lo)
         .push(" AND path < ")
         .push_bind(&scope.hi);
-    Ok(q.fetch_all(reads).await?)
+    Ok(q.fetch_shared(reads).await?)
 }
 
 /// The customer a user belongs to (used when resolving a session, before any scope exists).
@@ -92,7 +101,7 @@ pub async fn children_pages(
     order: CustomerOrder,
     limit: i64,
     after: Option<&CustomerCursor>,
-) -> AppResult<HashMap<i64, Vec<CustomerRow>>> {
+) -> AppResult<HashMap<i64, Vec<Arc<CustomerRow>>>> {
     let sort = order.sort_columns();
     let mut q = ReadQuery::new(format!(
         "SELECT {COLUMNS} FROM (SELECT {COLUMNS}, \
@@ -110,8 +119,8 @@ pub async fn children_pages(
     q.push(") AS page WHERE rn <= ")
         .push_bind(limit + 1)
         .push(" ORDER BY parent_id, rn");
-    let rows: Vec<CustomerRow> = q.fetch_all(reads).await?;
-    let mut pages: HashMap<i64, Vec<CustomerRow>> =
+    let rows: Vec<Arc<CustomerRow>> = q.fetch_shared(reads).await?;
+    let mut pages: HashMap<i64, Vec<Arc<CustomerRow>>> =
         parent_ids.iter().map(|id| (*id, Vec::new())).collect();
     for row in rows {
         if let Some(parent) = row.parent_id {
@@ -126,7 +135,10 @@ pub async fn children_pages(
 ///
 /// There is no scope bound: callers pass only customers they read within the viewer's scope,
 /// and everything below an in-scope customer is in scope.
-pub async fn subtrees(reads: &ReadPool, roots: &[(&str, usize)]) -> AppResult<Vec<CustomerRow>> {
+pub async fn subtrees(
+    reads: &ReadPool,
+    roots: &[(&str, usize)],
+) -> AppResult<Vec<Arc<CustomerRow>>> {
     if roots.is_empty() {
         return Ok(Vec::new());
     }
@@ -144,7 +156,7 @@ pub async fn subtrees(reads: &ReadPool, roots: &[(&str, usize)]) -> AppResult<Ve
             .push_bind(max_separators as i64)
             .push(")");
     }
-    Ok(q.fetch_all(reads).await?)
+    Ok(q.fetch_shared(reads).await?)
 }
 
 /// How many `/` a materialised path holds: its depth in the tree, plus one.

@@ -11,18 +11,23 @@
 //! integers and text ([`Bind`]), so one [`ReadQuery`] runs on either backend.
 
 use std::str::FromStr;
+use std::sync::Arc;
 
 use anyhow::Context as _;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
+use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{Executor as _, FromRow};
 
-use super::{Backend, Pool, PoolSettings, POSTGRES_SETTINGS, SQLITE_PRAGMAS};
+use super::{Backend, Pool, PoolSettings, POSTGRES_SETTINGS};
+
+mod sqlite;
+pub use sqlite::{FromSqliteRow, SqliteReads};
 
 /// Where [`ReadQuery`] runs.
 #[derive(Clone, Debug)]
 pub enum ReadPool {
-    Sqlite(sqlx::SqlitePool),
+    /// SQLite files are read without sqlx, on blocking threads ([`sqlite`]).
+    Sqlite(SqliteReads),
     /// PostgreSQL keeps two pools because no statement can choose its own plan caching:
     /// `planned` plans every statement with its parameters' values ([`POSTGRES_SETTINGS`]),
     /// which subtree ranges and name searches need; `lookups` keeps PostgreSQL's default, so
@@ -48,16 +53,11 @@ impl ReadPool {
             Backend::Sqlite => {
                 let options = SqliteConnectOptions::from_str(url)
                     .with_context(|| format!("invalid database URL {url:?}"))?;
-                let pool = SqlitePoolOptions::new()
-                    .max_connections(max)
-                    .acquire_timeout(settings.acquire_timeout)
-                    .after_connect(|conn, _meta| {
-                        Box::pin(async move { conn.execute(SQLITE_PRAGMAS).await.map(|_| ()) })
-                    })
-                    .connect_with(options)
+                let path = options.get_filename().to_path_buf();
+                let reads = SqliteReads::open(path, settings)
                     .await
                     .context("cannot open the read pool")?;
-                Self::Sqlite(pool)
+                Self::Sqlite(reads)
             }
             Backend::Postgres => {
                 let options = PgConnectOptions::from_str(url)
@@ -87,7 +87,10 @@ impl ReadPool {
     /// pool is its owner's and is reported there).
     pub fn usage(&self) -> Vec<PoolUse> {
         match self {
-            Self::Sqlite(pool) => vec![PoolUse::of("reads", pool)],
+            Self::Sqlite(reads) => {
+                let (open, idle, max) = reads.usage();
+                vec![PoolUse::new("reads", open, idle, max)]
+            }
             Self::Postgres { planned, lookups } => vec![
                 PoolUse::of("reads", planned),
                 PoolUse::of("lookups", lookups),
@@ -99,7 +102,7 @@ impl ReadPool {
     /// Closes the pool's connections (a shared pool is closed by its owner).
     pub async fn close(&self) {
         match self {
-            Self::Sqlite(pool) => pool.close().await,
+            Self::Sqlite(reads) => reads.close(),
             Self::Postgres { planned, lookups } => {
                 tokio::join!(planned.close(), lookups.close());
             }
@@ -122,13 +125,22 @@ pub struct PoolUse {
 
 impl PoolUse {
     pub fn of<DB: sqlx::Database>(name: &'static str, pool: &sqlx::Pool<DB>) -> Self {
-        let open = pool.size();
+        let idle = u32::try_from(pool.num_idle()).unwrap_or(u32::MAX);
+        Self::new(
+            name,
+            pool.size(),
+            idle,
+            pool.options().get_max_connections(),
+        )
+    }
+
+    pub fn new(name: &'static str, open: u32, idle: u32, max: u32) -> Self {
         Self {
             name,
             open,
-            // Read separately from `size`, so it can briefly exceed it.
-            idle: u32::try_from(pool.num_idle()).unwrap_or(u32::MAX).min(open),
-            max: pool.options().get_max_connections(),
+            // Pools read the two separately, so idle can briefly exceed open.
+            idle: idle.min(open),
+            max,
         }
     }
 }
@@ -168,6 +180,87 @@ impl From<&String> for Bind {
     fn from(value: &String) -> Self {
         Self::Text(value.clone())
     }
+}
+
+/// Why a [`ReadQuery`] failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error(transparent)]
+    Sqlx(#[from] sqlx::Error),
+    #[error("SQLite read failed: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// Every read connection stayed busy for the pool's acquire timeout.
+    #[error("no read connection became free in time")]
+    TimedOut,
+    #[error("the read could not run: {0}")]
+    Aborted(String),
+}
+
+impl From<deadpool::managed::PoolError<ReadError>> for ReadError {
+    fn from(err: deadpool::managed::PoolError<ReadError>) -> Self {
+        use deadpool::managed::PoolError;
+        match err {
+            PoolError::Timeout(_) => Self::TimedOut,
+            PoolError::Backend(err) => err,
+            err => Self::Aborted(err.to_string()),
+        }
+    }
+}
+
+/// Declares how a row type that [`ReadQuery`] returns is decoded: by position, its fields in
+/// the order the statement selects them, on every driver (sqlx's `FromRow`, and
+/// [`FromSqliteRow`] for the SQLite reader). Decoding by name looks every column up in a hash
+/// map for every row, which was a tenth of a 2,000-customer tree's CPU (docs/BENCHMARKS.md);
+/// debug builds check that the statement's column names are the fields' names, in order.
+///
+/// Fields may be `i64`, `i16`, `String`, or an `Option` of one of them.
+macro_rules! read_row {
+    ($row:ident { $($field:ident),+ $(,)? }) => {
+        impl<'r, R> sqlx::FromRow<'r, R> for $row
+        where
+            R: sqlx::Row,
+            usize: sqlx::ColumnIndex<R>,
+            i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+            i16: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+            String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+        {
+            fn from_row(row: &'r R) -> Result<Self, sqlx::Error> {
+                use sqlx::Column as _;
+                const NAMES: &[&str] = &[$(stringify!($field)),+];
+                debug_assert!(
+                    $crate::db::reads::names_match(NAMES, row.columns().iter().map(|c| c.name())),
+                    "{} must be selected as {NAMES:?}",
+                    stringify!($row),
+                );
+                let mut column = 0..;
+                Ok(Self {
+                    $($field: row.try_get(column.next().unwrap_or_default())?),+
+                })
+            }
+        }
+
+        impl $crate::db::reads::FromSqliteRow for $row {
+            fn from_sqlite(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+                const NAMES: &[&str] = &[$(stringify!($field)),+];
+                debug_assert!(
+                    $crate::db::reads::names_match(NAMES, row.as_ref().column_names().into_iter()),
+                    "{} must be selected as {NAMES:?}",
+                    stringify!($row),
+                );
+                let mut column = 0..;
+                Ok(Self {
+                    $($field: row.get(column.next().unwrap_or_default())?),+
+                })
+            }
+        }
+    };
+}
+pub(crate) use read_row;
+
+/// Whether a statement's first columns are `names`, in order.
+pub fn names_match<'a>(names: &[&str], columns: impl Iterator<Item = &'a str>) -> bool {
+    let mut columns = columns;
+    names.iter().all(|name| columns.next() == Some(*name))
 }
 
 /// A read statement assembled like [`super::QueryBuilder`]: SQL text with `$N` placeholders and
@@ -214,20 +307,48 @@ impl ReadQuery {
         self
     }
 
-    /// Runs the statement on `pool` and decodes every row as a `T`.
-    pub async fn fetch_all<T>(&self, pool: &ReadPool) -> Result<Vec<T>, sqlx::Error>
+    /// Runs the statement on `pool` and decodes every row as a `T` (a type declared with
+    /// [`crate::db::read_row!`], or a tuple).
+    pub async fn fetch_all<T>(&self, pool: &ReadPool) -> Result<Vec<T>, ReadError>
     where
-        T: for<'r> FromRow<'r, sqlx::sqlite::SqliteRow>
+        T: FromSqliteRow
             + for<'r> FromRow<'r, sqlx::postgres::PgRow>
             + for<'r> FromRow<'r, sqlx::any::AnyRow>
-            + Send
+            + Unpin,
+    {
+        Ok(match pool {
+            ReadPool::Sqlite(reads) => {
+                return reads.fetch_all(self.sql.clone(), self.binds.clone()).await;
+            }
+            ReadPool::Postgres { lookups, .. } if self.lookup => self.fetch_all_on(lookups).await?,
+            ReadPool::Postgres { planned, .. } => self.fetch_all_on(planned).await?,
+            ReadPool::Shared(pool) => self.fetch_all_on(pool).await?,
+        })
+    }
+
+    /// [`Self::fetch_all`] for rows that are shared once read (the loaders' rows, which the
+    /// fields that show them share): on SQLite each row is put behind its `Arc` on the
+    /// reading thread, so that no large block of rows is allocated there and freed elsewhere.
+    pub async fn fetch_shared<T>(&self, pool: &ReadPool) -> Result<Vec<Arc<T>>, ReadError>
+    where
+        T: FromSqliteRow
+            + Sync
+            + for<'r> FromRow<'r, sqlx::postgres::PgRow>
+            + for<'r> FromRow<'r, sqlx::any::AnyRow>
             + Unpin,
     {
         match pool {
-            ReadPool::Sqlite(pool) => self.fetch_all_on(pool).await,
-            ReadPool::Postgres { lookups, .. } if self.lookup => self.fetch_all_on(lookups).await,
-            ReadPool::Postgres { planned, .. } => self.fetch_all_on(planned).await,
-            ReadPool::Shared(pool) => self.fetch_all_on(pool).await,
+            ReadPool::Sqlite(reads) => {
+                reads
+                    .fetch_all::<Arc<T>>(self.sql.clone(), self.binds.clone())
+                    .await
+            }
+            _ => Ok(self
+                .fetch_all::<T>(pool)
+                .await?
+                .into_iter()
+                .map(Arc::new)
+                .collect()),
         }
     }
 
@@ -312,6 +433,13 @@ mod tests {
         assert_eq!(empty.sql, "IN (NULL)");
     }
 
+    #[derive(Debug, PartialEq)]
+    struct DataCenter {
+        code: String,
+        name: String,
+    }
+    read_row!(DataCenter { code, name });
+
     #[tokio::test]
     async fn rows_decode_alike_on_the_native_and_shared_pools() {
         let dir = tempfile::tempdir().unwrap();
@@ -324,11 +452,44 @@ mod tests {
         let shared = ReadPool::Shared(pool.clone());
         let mut q = ReadQuery::new("SELECT code, name FROM data_centers WHERE country IN (");
         q.push_list(["DE", "NL"]).push(") ORDER BY code");
-        let a: Vec<(String, String)> = q.fetch_all(&native).await.unwrap();
-        let b: Vec<(String, String)> = q.fetch_all(&shared).await.unwrap();
+        let a: Vec<DataCenter> = q.fetch_all(&native).await.unwrap();
+        let b: Vec<DataCenter> = q.fetch_all(&shared).await.unwrap();
         assert_eq!(a, b);
         assert_eq!(a.len(), 2);
         native.close().await;
+        pool.close().await;
+    }
+
+    #[tokio::test]
+    async fn the_sqlite_reader_binds_by_name_and_never_writes() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("reads.db").display());
+        let pool = super::super::connect(&url).await.unwrap();
+        let reads = ReadPool::open(&url, &pool, PoolSettings::default())
+            .await
+            .unwrap();
+
+        // `$2` before `$1`: SQLite numbers named parameters by first appearance.
+        let mut q =
+            ReadQuery::new("SELECT code, name FROM data_centers WHERE name <> $2 AND code = $1");
+        q.binds = vec!["DE".into(), "nothing".into()];
+        let rows: Vec<DataCenter> = q.fetch_all(&reads).await.unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].code, "DE");
+        let shared = q.fetch_shared::<DataCenter>(&reads).await.unwrap();
+        assert_eq!(*shared[0], rows[0]);
+
+        let write = ReadQuery::new("DELETE FROM data_centers RETURNING code, name");
+        let refused = write.fetch_all::<DataCenter>(&reads).await;
+        assert!(matches!(refused, Err(ReadError::Sqlite(_))), "{refused:?}");
+        let unbound = ReadQuery::new("SELECT code, name FROM data_centers WHERE code = $1");
+        assert!(unbound.fetch_all::<DataCenter>(&reads).await.is_err());
+        let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM data_centers")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert!(count > 0, "the read pool deleted rows");
+        reads.close().await;
         pool.close().await;
     }
 }
