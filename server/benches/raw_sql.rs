@@ -1,6 +1,8 @@
 //! The raw-SQL floor of the load harness's read shapes: the fewest statements that fetch the
-//! same data as `bench/queries/canopy.mjs`, run straight through sqlx (the driver Canopy uses)
-//! with no HTTP and no GraphQL, from as many concurrent tasks as the HTTP run has connections.
+//! same data as `bench/queries/canopy.mjs`, run through the server's own read pool
+//! (`db::ReadPool`: rusqlite on SQLite, sqlx's native driver on PostgreSQL, rows decoded by
+//! position into tuples) with no HTTP and no GraphQL, from as many concurrent tasks as the HTTP
+//! run has connections.
 //! `docs/BENCHMARKS.md` compares Canopy's figures with these.
 //!
 //!   cargo bench -p canopy-server --bench raw_sql -- DATABASE_URL [SECONDS] [TASKS] [OUT.json]
@@ -14,7 +16,7 @@
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
-use canopy_server::db::{self, Pool, PushSql};
+use canopy_server::db::{self, Pool, PushSql, ReadPool, ReadQuery};
 use canopy_shared::customer::CustomerLevel;
 use rand::Rng;
 use sqlx::Row;
@@ -85,77 +87,89 @@ where
 }
 
 /// Runs one request of `shape` and returns how many rows it read.
-async fn request(pool: &Pool, shape: Shape, picks: &Picks) -> anyhow::Result<usize> {
+async fn request(reads: &ReadPool, shape: Shape, picks: &Picks) -> anyhow::Result<usize> {
     match shape {
         // A distributor and three levels below it: one subtree range of the path index.
         Shape::Tree3 => {
             let path = &picks.distributor_paths[random(0..picks.distributor_paths.len())];
             let (from, to) = db::subtree_range(path);
-            let rows = sqlx::query(
-                "SELECT id, parent_id, name FROM customers \
-                 WHERE path >= $1 AND path < $2 AND level <= $3",
-            )
-            .bind(from)
-            .bind(to)
-            .bind(CustomerLevel::Distributor.rank() + 3)
-            .fetch_all(pool)
-            .await?;
+            let mut q = ReadQuery::new("SELECT id, parent_id, name FROM customers WHERE path >= ");
+            q.push_bind(from)
+                .push(" AND path < ")
+                .push_bind(to)
+                .push(" AND level <= ")
+                .push_bind(CustomerLevel::Distributor.rank() + 3);
+            let rows: Vec<(i64, Option<i64>, String)> = q.fetch_all(reads).await?;
             Ok(rows.len())
         }
         // One of the first 20 pages of end-customers, then their contacts in one statement.
         Shape::Page50 => {
             let page: i64 = random(0..20);
-            let customers = sqlx::query(
+            let mut q = ReadQuery::new(
                 "SELECT id, name, device_country, service_type, trial_expires_at, device_count \
-                 FROM customers WHERE level = $1 ORDER BY created_at, id LIMIT 50 OFFSET $2",
-            )
-            .bind(CustomerLevel::EndCustomer.rank())
-            .bind(page * 50)
-            .fetch_all(pool)
-            .await?;
-            let mut contacts = db::QueryBuilder::new(
+                 FROM customers WHERE level = ",
+            );
+            q.push_bind(CustomerLevel::EndCustomer.rank())
+                .push(" ORDER BY created_at, id LIMIT 50 OFFSET ")
+                .push_bind(page * 50);
+            type Customer = (i64, String, String, String, Option<i64>, i64);
+            let customers: Vec<Customer> = q.fetch_all(reads).await?;
+            let mut q = ReadQuery::lookup(
                 "SELECT id, customer_id, first_name, last_name, email, phone FROM contacts \
                  WHERE customer_id IN (",
             );
-            contacts.push_list(customers.iter().map(|r| r.get::<i64, _>(0)));
-            contacts.push(")");
-            let contacts = contacts.build()?.fetch_all(pool).await?;
+            q.push_list(customers.iter().map(|c| c.0)).push(")");
+            type Contact = (
+                i64,
+                i64,
+                Option<String>,
+                Option<String>,
+                Option<String>,
+                Option<String>,
+            );
+            let contacts: Vec<Contact> = q.fetch_all(reads).await?;
             Ok(customers.len() + contacts.len())
         }
         Shape::ById => {
             let id = random(picks.ids.0..=picks.ids.1);
-            let row = sqlx::query(
+            let mut q = ReadQuery::lookup(
                 "SELECT id, parent_id, name, level, service_type, device_country, \
-                 storage_location, trial_expires_at, created_at FROM customers WHERE id = $1",
-            )
-            .bind(id)
-            .fetch_optional(pool)
-            .await?;
-            Ok(usize::from(row.is_some()))
+                 storage_location, trial_expires_at, created_at FROM customers WHERE id = ",
+            );
+            q.push_bind(id);
+            type Customer = (
+                i64,
+                Option<i64>,
+                String,
+                i16,
+                String,
+                String,
+                String,
+                Option<i64>,
+                i64,
+            );
+            let rows: Vec<Customer> = q.fetch_all(reads).await?;
+            Ok(rows.len())
         }
         // The count and the first page of a substring search over the whole tree.
         Shape::Search => {
             let pattern = format!("%{}7%", random(1..=999));
-            let count: i64 =
-                sqlx::query_scalar("SELECT COUNT(*) FROM customers WHERE name_key LIKE $1")
-                    .bind(&pattern)
-                    .fetch_one(pool)
-                    .await?;
-            let rows = sqlx::query(
-                "SELECT id, name, level, trial_expires_at FROM customers \
-                 WHERE name_key LIKE $1 ORDER BY name_key, id LIMIT 50",
-            )
-            .bind(&pattern)
-            .fetch_all(pool)
-            .await?;
-            Ok(rows.len() + usize::from(count > 0))
+            let mut count = ReadQuery::new("SELECT COUNT(*) FROM customers WHERE name_key LIKE ");
+            count.push_bind(pattern.as_str());
+            let count: Vec<(i64,)> = count.fetch_all(reads).await?;
+            let mut q = ReadQuery::new(
+                "SELECT id, name, level, trial_expires_at FROM customers WHERE name_key LIKE ",
+            );
+            q.push_bind(pattern).push(" ORDER BY name_key, id LIMIT 50");
+            let rows: Vec<(i64, String, i16, Option<i64>)> = q.fetch_all(reads).await?;
+            Ok(rows.len() + usize::from(count.first().is_some_and(|c| c.0 > 0)))
         }
     }
 }
 
 /// Runs `shape` from `tasks` concurrent tasks for `duration`; returns every request's latency.
 async fn measure(
-    pool: &Pool,
+    reads: &ReadPool,
     shape: Shape,
     picks: &std::sync::Arc<Picks>,
     tasks: usize,
@@ -164,12 +178,12 @@ async fn measure(
     let until = Instant::now() + duration;
     let mut handles = Vec::new();
     for _ in 0..tasks {
-        let (pool, picks) = (pool.clone(), picks.clone());
+        let (reads, picks) = (reads.clone(), picks.clone());
         handles.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             while Instant::now() < until {
                 let start = Instant::now();
-                request(&pool, shape, &picks).await?;
+                request(&reads, shape, &picks).await?;
                 latencies.push(start.elapsed());
             }
             anyhow::Ok(latencies)
@@ -204,12 +218,13 @@ async fn main() -> anyhow::Result<()> {
 
     let pool = db::connect(url).await?;
     let picks = std::sync::Arc::new(picks(&pool).await?);
+    let reads = ReadPool::open(url, &pool, db::PoolSettings::default()).await?;
     println!("raw SQL: {url} duration {seconds}s tasks {tasks}");
     let mut rows = Vec::new();
     for shape in Shape::ALL {
         // Warm the caches the way the HTTP runs' warm-up does.
-        measure(&pool, shape, &picks, tasks, Duration::from_secs(2)).await?;
-        let latencies = measure(&pool, shape, &picks, tasks, Duration::from_secs(seconds)).await?;
+        measure(&reads, shape, &picks, tasks, Duration::from_secs(2)).await?;
+        let latencies = measure(&reads, shape, &picks, tasks, Duration::from_secs(seconds)).await?;
         println!(
             "{:<7} {:>8.1} req/s p50 {:.2} ms p99 {:.2} ms n={}",
             shape.name(),
