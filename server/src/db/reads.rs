@@ -87,10 +87,7 @@ impl ReadPool {
     /// pool is its owner's and is reported there).
     pub fn usage(&self) -> Vec<PoolUse> {
         match self {
-            Self::Sqlite(reads) => {
-                let (open, idle, max) = reads.usage();
-                vec![PoolUse::new("reads", open, idle, max)]
-            }
+            Self::Sqlite(reads) => vec![reads.usage()],
             Self::Postgres { planned, lookups } => vec![
                 PoolUse::of("reads", planned),
                 PoolUse::of("lookups", lookups),

@@ -1,4 +1,4 @@
-//! SQLite reads stepped on a blocking thread, a whole result at a time.
+//! SQLite reads, each stepped to its end on its connection's own thread and handed back whole.
 //!
 //! sqlx's SQLite driver runs each connection on a worker thread that hands every row to the
 //! async side over a channel, as a copy of each of its values (`sqlite3_value_dup`, one
@@ -19,7 +19,7 @@ use std::path::PathBuf;
 use deadpool::managed::{self, Metrics, RecycleResult};
 use rusqlite::{Connection, OpenFlags};
 
-use super::{Bind, ReadError};
+use super::{Bind, PoolUse, ReadError};
 use crate::db::{PoolSettings, SQLITE_PRAGMAS};
 
 /// Statements kept prepared per connection (sqlx's default for its own connections).
@@ -101,11 +101,12 @@ impl SqliteReads {
         conn.run(move |conn| fetch_all_on(conn, &sql, &binds)).await
     }
 
-    /// Connections open, idle, and the most the pool opens.
-    pub fn usage(&self) -> (u32, u32, u32) {
+    /// How full the pool is, for `/metrics`.
+    pub fn usage(&self) -> PoolUse {
         let status = self.pool.status();
         let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
-        (
+        PoolUse::new(
+            "reads",
             count(status.size),
             count(status.available),
             count(status.max_size),
