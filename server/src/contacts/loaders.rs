@@ -6,18 +6,18 @@ use async_graphql::dataloader::Loader;
 
 use super::store::{self, ContactRow};
 use crate::context::{AppState, Scope, Viewer};
-use crate::db::Pool;
+use crate::db::ReadPool;
 
 /// A customer's contacts, in display order, by customer id.
 pub struct ContactsLoader {
-    pool: Pool,
+    reads: ReadPool,
     scope: Scope,
 }
 
 impl ContactsLoader {
     pub fn new(state: &AppState, viewer: &Viewer) -> Self {
         Self {
-            pool: state.pool.clone(),
+            reads: state.reads.clone(),
             scope: viewer.scope.clone(),
         }
     }
@@ -30,7 +30,7 @@ impl Loader<i64> for ContactsLoader {
     async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Vec<ContactRow>>, Self::Error> {
         let mut out: HashMap<i64, Vec<ContactRow>> =
             keys.iter().map(|id| (*id, Vec::new())).collect();
-        for row in store::for_customers(&self.pool, &self.scope, keys).await? {
+        for row in store::for_customers(&self.reads, &self.scope, keys).await? {
             out.entry(row.customer_id).or_default().push(row);
         }
         Ok(out)
@@ -39,14 +39,14 @@ impl Loader<i64> for ContactsLoader {
 
 /// Contacts by id (billing contacts, activities' contacts).
 pub struct ContactLoader {
-    pool: Pool,
+    reads: ReadPool,
     scope: Scope,
 }
 
 impl ContactLoader {
     pub fn new(state: &AppState, viewer: &Viewer) -> Self {
         Self {
-            pool: state.pool.clone(),
+            reads: state.reads.clone(),
             scope: viewer.scope.clone(),
         }
     }
@@ -57,7 +57,7 @@ impl Loader<i64> for ContactLoader {
     type Error = async_graphql::Error;
 
     async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, ContactRow>, Self::Error> {
-        let rows = store::by_ids(&self.pool, &self.scope, keys).await?;
+        let rows = store::by_ids(&self.reads, &self.scope, keys).await?;
         Ok(rows.into_iter().map(|row| (row.id, row)).collect())
     }
 }
