@@ -1,11 +1,12 @@
-//! Reads that return many rows, through sqlx's native SQLite and PostgreSQL drivers.
+//! Reads that return many rows, or run on every request, on a read pool of their own: rusqlite
+//! on SQLite ([`sqlite`]), sqlx's native driver on PostgreSQL.
 //!
 //! The `Any` driver behind [`Pool`] copies every row it returns into an `AnyRow`, column by
 //! column, with a description of each column; for a tree of 2,000 customers that copy was the
 //! largest single cost of the request (docs/BENCHMARKS.md). [`ReadPool`] is a second pool on the
-//! same database, with the same connection settings, whose rows are decoded straight from the
-//! driver's buffers. Only read-only loaders use it; writes and the reads inside a write
-//! transaction stay on [`Pool`].
+//! same database, with the same connection settings, whose rows are decoded by position
+//! straight from the driver's buffers ([`read_row!`]). Only read-only loaders and the session
+//! lookup use it; writes and the reads inside a write transaction stay on [`Pool`].
 //!
 //! Statements are written once, with `$N` placeholders both drivers accept, and bind only
 //! integers and text ([`Bind`]), so one [`ReadQuery`] runs on either backend.
@@ -26,7 +27,8 @@ pub use sqlite::{FromSqliteRow, SqliteReads};
 /// Where [`ReadQuery`] runs.
 #[derive(Clone, Debug)]
 pub enum ReadPool {
-    /// SQLite files are read without sqlx, on blocking threads ([`sqlite`]).
+    /// SQLite files are read through rusqlite, each connection on a thread of its own
+    /// ([`sqlite`]).
     Sqlite(SqliteReads),
     /// PostgreSQL keeps two pools because no statement can choose its own plan caching:
     /// `planned` plans every statement with its parameters' values ([`POSTGRES_SETTINGS`]),
@@ -313,14 +315,12 @@ impl ReadQuery {
             + for<'r> FromRow<'r, sqlx::any::AnyRow>
             + Unpin,
     {
-        Ok(match pool {
-            ReadPool::Sqlite(reads) => {
-                return reads.fetch_all(self.sql.clone(), self.binds.clone()).await;
-            }
-            ReadPool::Postgres { lookups, .. } if self.lookup => self.fetch_all_on(lookups).await?,
-            ReadPool::Postgres { planned, .. } => self.fetch_all_on(planned).await?,
-            ReadPool::Shared(pool) => self.fetch_all_on(pool).await?,
-        })
+        match pool {
+            ReadPool::Sqlite(reads) => reads.fetch_all(self.sql.clone(), self.binds.clone()).await,
+            ReadPool::Postgres { lookups, .. } if self.lookup => self.fetch_all_on(lookups).await,
+            ReadPool::Postgres { planned, .. } => self.fetch_all_on(planned).await,
+            ReadPool::Shared(pool) => self.fetch_all_on(pool).await,
+        }
     }
 
     /// [`Self::fetch_all`] for rows that are shared once read (the loaders' rows, which the
@@ -349,7 +349,7 @@ impl ReadQuery {
         }
     }
 
-    async fn fetch_all_on<DB, T>(&self, pool: &sqlx::Pool<DB>) -> Result<Vec<T>, sqlx::Error>
+    async fn fetch_all_on<DB, T>(&self, pool: &sqlx::Pool<DB>) -> Result<Vec<T>, ReadError>
     where
         DB: sqlx::Database,
         T: for<'r> FromRow<'r, DB::Row> + Send + Unpin,
@@ -365,7 +365,7 @@ impl ReadQuery {
                 Bind::Text(value) => query.bind(value.clone()),
             };
         }
-        query.fetch_all(pool).await
+        Ok(query.fetch_all(pool).await?)
     }
 }
 
@@ -437,14 +437,21 @@ mod tests {
     }
     read_row!(DataCenter { code, name });
 
-    #[tokio::test]
-    async fn rows_decode_alike_on_the_native_and_shared_pools() {
+    /// A migrated SQLite file (kept while the returned directory lives), its pool and its
+    /// read pool.
+    async fn sqlite_file() -> (tempfile::TempDir, Pool, ReadPool) {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("reads.db").display());
         let pool = super::super::connect(&url).await.unwrap();
-        let native = ReadPool::open(&url, &pool, PoolSettings::default())
+        let reads = ReadPool::open(&url, &pool, PoolSettings::default())
             .await
             .unwrap();
+        (dir, pool, reads)
+    }
+
+    #[tokio::test]
+    async fn rows_decode_alike_on_the_native_and_shared_pools() {
+        let (_dir, pool, native) = sqlite_file().await;
         assert!(matches!(native, ReadPool::Sqlite(_)));
         let shared = ReadPool::Shared(pool.clone());
         let mut q = ReadQuery::new("SELECT code, name FROM data_centers WHERE country IN (");
@@ -459,12 +466,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_sqlite_reader_binds_by_name_and_never_writes() {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("reads.db").display());
-        let pool = super::super::connect(&url).await.unwrap();
-        let reads = ReadPool::open(&url, &pool, PoolSettings::default())
-            .await
-            .unwrap();
+        let (_dir, pool, reads) = sqlite_file().await;
 
         // `$2` before `$1`: SQLite numbers named parameters by first appearance.
         let mut q =
