@@ -155,7 +155,7 @@ fn fetch_all_on<T: FromSqliteRow>(
 
 /// A connection on a thread of its own, which runs the jobs sent to it one at a time; the
 /// thread closes the connection and ends when the pool drops this.
-pub struct Worker {
+struct Worker {
     jobs: tokio::sync::mpsc::UnboundedSender<Job>,
 }
 
