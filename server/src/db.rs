@@ -48,6 +48,15 @@ impl Backend {
         }
     }
 
+    /// The backend a connection of the `Any` pool talks to.
+    pub fn of_conn(conn: &sqlx::AnyConnection) -> Self {
+        if conn.backend_name() == "SQLite" {
+            Self::Sqlite
+        } else {
+            Self::Postgres
+        }
+    }
+
     /// The backend `pool` talks to.
     pub fn of(pool: &Pool) -> Self {
         if pool.connect_options().database_url.scheme() == "sqlite" {

@@ -398,3 +398,96 @@ async fn the_plausible_tree_is_deterministic_and_keeps_the_domain_rules() {
             > 0
     );
 }
+
+/// On SQLite a name search reads the trigram index when the fragment has three characters and
+/// few matches for the searched subtree's size, and scans otherwise
+/// (`customers::store::name_index_phrase`); in a tree of 525 the fragments below take both
+/// ways. Either way the answer is every name that holds the fragment, in any case. On
+/// PostgreSQL the same answers come through its own trigram index.
+#[tokio::test]
+async fn a_name_search_finds_the_same_names_through_the_index_or_a_scan() {
+    let db = Arc::new(TestDatabase::new().await);
+    seed(
+        &db.url,
+        &[
+            "--fanout",
+            "4,5,5,4",
+            "--contacts",
+            "1",
+            "--devices-per-leaf",
+            "1",
+        ],
+    )
+    .await
+    .expect("the seed runs");
+    let app = TestApp::spawn_on(db.clone(), |_| {}).await;
+    let token = app.sign_in_admin().await;
+    // End-customers are numbered 125 to 524; Canopy's id is the anchor's plus one.
+    let renamed = ids::encode(Kind::Customer, 301).0;
+    app.data(
+        Some(&token),
+        "mutation($id: ID!) { updateCustomer(id: $id, input: { name: \"Müller \\\"Quoted\\\" IT\" }) { id } }",
+        json!({ "id": renamed }),
+    )
+    .await;
+
+    let pool = canopy_server::db::connect(&db.url).await.unwrap();
+    let names_under = |path: &'static str| {
+        let pool = pool.clone();
+        async move {
+            let rows: Vec<(String,)> =
+                sqlx::query_as("SELECT name FROM customers WHERE path LIKE $1")
+                    .bind(format!("{path}%"))
+                    .fetch_all(&pool)
+                    .await
+                    .unwrap();
+            rows.into_iter().map(|(n,)| n).collect::<Vec<_>>()
+        }
+    };
+    let everyone = names_under("/").await;
+    let first_distributor = names_under("/1/2/").await;
+    assert_eq!((everyone.len(), first_distributor.len()), (525, 131));
+
+    const SEARCH: &str = "query($s: String, $u: ID) { customers(search: $s, under: $u, first: 500) { totalCount nodes { name } } }";
+    for (needle, under) in [
+        ("end-customer 12", None),    // 5 matches: the index
+        ("\"quoted\"", None),         // 1: the index, a double quote in the phrase
+        ("ÜLLER", None),              // 1: the index, any case
+        ("reseller 3", None),         // 10: the index
+        ("distributor", None),        // 24: the index
+        ("end-customer", None),       // 400: a scan
+        ("12", None),                 // two characters: a scan
+        ("end-customer 12", Some(2)), // the index, within a distributor's subtree of 131
+        ("reseller 3", Some(2)),      // 10 candidates, at most 13 read for 131: the index
+        ("distributor", Some(2)),     // 24 candidates: a scan of the subtree
+    ] {
+        let (pool_names, u) = match under {
+            Some(id) => (&first_distributor, json!(ids::encode(Kind::Customer, id).0)),
+            None => (&everyone, json!(null)),
+        };
+        let mut expected: Vec<&str> = pool_names
+            .iter()
+            .filter(|n| n.to_lowercase().contains(&needle.to_lowercase()))
+            .map(String::as_str)
+            .collect();
+        expected.sort_by_key(|n| n.to_lowercase());
+        let data = app
+            .data(Some(&token), SEARCH, json!({ "s": needle, "u": u }))
+            .await;
+        let found: Vec<&str> = data["customers"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(found, expected, "{needle:?} under {under:?}");
+        assert_eq!(
+            data["customers"]["totalCount"],
+            expected.len(),
+            "{needle:?}"
+        );
+        assert!(!expected.is_empty(), "{needle:?} finds something");
+    }
+    let violations = invariants::violations(&pool).await;
+    assert!(violations.is_empty(), "{violations:#?}");
+}

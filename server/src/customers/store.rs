@@ -203,10 +203,62 @@ pub struct SearchFilter {
     pub under_path: Option<String>,
 }
 
+/// When SQLite's trigram index drives a name search (see [`name_index_phrase`]): reading a
+/// candidate from it and then its row costs about ten times what testing one name in a scan
+/// does, so the index is read only when the fragment matches fewer than a tenth of the
+/// customers the scan would test, and never more than this many. At a million customers a
+/// fragment that every name has took 0.75 s through the index against 0.1 s for the scan;
+/// one with a few hundred matches 1–10 ms against 65–110 ms.
+const NAME_INDEX_MAX_CANDIDATES: i64 = 20_000;
+
+/// On SQLite, the full-text phrase that finds `filter`'s name fragment in the trigram index
+/// (migrations/sqlite/0006), when reading its candidates beats scanning the searched subtree
+/// (the scope's, or `filter.under_path`'s): the fragment has the three characters a trigram
+/// needs, and it matches few enough customers for the subtree's size, which one bounded read
+/// of the index tells. PostgreSQL's planner makes that choice itself, from its statistics.
+async fn name_index_phrase(
+    conn: &mut AnyConnection,
+    scope: &Scope,
+    filter: &SearchFilter,
+) -> AppResult<Option<String>> {
+    let Some(needle) = &filter.name_contains else {
+        return Ok(None);
+    };
+    if db::Backend::of_conn(conn) != db::Backend::Sqlite || needle.chars().count() < 3 {
+        return Ok(None);
+    }
+    let searched = filter.under_path.as_deref().unwrap_or(&scope.root_path);
+    let (subtree,): (i64,) =
+        sqlx::query_as("SELECT descendant_count + 1 FROM customers WHERE path = $1")
+            .bind(searched)
+            .fetch_optional(&mut *conn)
+            .await?
+            .unwrap_or((0,));
+    let most = (subtree / 10).min(NAME_INDEX_MAX_CANDIDATES);
+    if most < 10 {
+        return Ok(None);
+    }
+    // An FTS5 phrase in double quotes (one written inside it is doubled) matches the
+    // fragment's trigrams in sequence: the fragment as a substring, in any case.
+    let phrase = format!("\"{}\"", needle.replace('"', "\"\""));
+    let (candidates,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM (SELECT rowid FROM customers_name_trigrams \
+         WHERE customers_name_trigrams MATCH $1 LIMIT $2)",
+    )
+    .bind(&phrase)
+    .bind(most + 1)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok((candidates <= most).then_some(phrase))
+}
+
+/// `name_index` is [`name_index_phrase`]'s answer: the candidates it finds are read by id, and
+/// the `LIKE` still decides.
 fn push_search_filter<'a>(
     q: &mut QueryBuilder<'a>,
     scope: &Scope,
     filter: &SearchFilter,
+    name_index: Option<&str>,
     now_ms: i64,
 ) {
     match &filter.under_path {
@@ -243,6 +295,14 @@ fn push_search_filter<'a>(
         q.push(" AND name_key LIKE ")
             .push_bind(format!("%{escaped}%"))
             .push(" ESCAPE '\\'");
+    }
+    if let Some(phrase) = name_index {
+        q.push(
+            " AND id IN (SELECT rowid FROM customers_name_trigrams \
+             WHERE customers_name_trigrams MATCH ",
+        )
+        .push_bind(phrase.to_owned())
+        .push(")");
     }
     if !filter.levels.is_empty() {
         q.push(" AND level IN (");
@@ -292,8 +352,9 @@ pub async fn search(
     now_ms: i64,
     with_total: bool,
 ) -> AppResult<(Vec<CustomerRow>, Option<i64>)> {
+    let name_index = name_index_phrase(&mut *conn, scope, filter).await?;
     let mut q = QueryBuilder::new(format!("SELECT {COLUMNS} FROM customers"));
-    push_search_filter(&mut q, scope, filter, now_ms);
+    push_search_filter(&mut q, scope, filter, name_index.as_deref(), now_ms);
     if let Some(cursor) = after {
         push_after(&mut q, order, cursor);
     }
@@ -305,7 +366,7 @@ pub async fn search(
         return Ok((rows, None));
     }
     let mut count = QueryBuilder::new("SELECT COUNT(*) FROM customers");
-    push_search_filter(&mut count, scope, filter, now_ms);
+    push_search_filter(&mut count, scope, filter, name_index.as_deref(), now_ms);
     let (total,): (i64,) = count.build_query_as()?.fetch_one(&mut *conn).await?;
     Ok((rows, Some(total)))
 }

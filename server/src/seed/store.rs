@@ -432,18 +432,20 @@ impl Loader {
         match self {
             Self::Sqlite(conn) => {
                 // Automatic indexes (primary keys, UNIQUE constraints) have no SQL and stay.
+                // Triggers go too: the only ones keep the name search's trigram index, which
+                // is rebuilt once at the end instead (see `restore_indexes_and_keys`).
                 let rows = sqlx::query(&format!(
-                    "SELECT name, sql FROM sqlite_master WHERE type = 'index' \
+                    "SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') \
                      AND sql IS NOT NULL AND tbl_name IN ('{}')",
                     LOADED_TABLES.join("', '")
                 ))
                 .fetch_all(&mut *conn)
                 .await?;
                 for row in rows {
-                    let name: String = row.try_get(0)?;
+                    let (kind, name): (String, String) = (row.try_get(0)?, row.try_get(1)?);
                     deferred.push(Deferred {
-                        drop: format!("DROP INDEX \"{name}\""),
-                        create: row.try_get(1)?,
+                        drop: format!("DROP {} \"{name}\"", kind.to_uppercase()),
+                        create: row.try_get(2)?,
                     });
                 }
             }
@@ -500,6 +502,14 @@ impl Loader {
                 .with_context(|| format!("after seeding: {}", d.create))?;
         }
         if let Self::Sqlite(conn) = self {
+            // The triggers that keep the name search's trigram index were dropped for the
+            // load (migrations/sqlite/0006): index every customer at once.
+            sqlx::raw_sql(
+                "INSERT INTO customers_name_trigrams (customers_name_trigrams) VALUES ('rebuild')",
+            )
+            .execute(&mut *conn)
+            .await
+            .context("after seeding: rebuilding the name search's trigram index")?;
             let broken = sqlx::query("PRAGMA foreign_key_check")
                 .fetch_all(&mut *conn)
                 .await?;

@@ -258,6 +258,88 @@ async fn search_covers_the_whole_subtree_with_filters() {
     assert_eq!(names(&data), ["100%_Literal"], "wildcards are literal");
 }
 
+/// Search by a part of the name finds every change of a name, and treats the fragment as text
+/// whatever characters it holds. Both backends keep a trigram index of the names (on SQLite
+/// an FTS5 table that triggers maintain, which the invariants check against the names); a
+/// tree this small is scanned on SQLite, and `tests/tests/seed.rs` searches one big enough
+/// for its index.
+#[tokio::test]
+async fn name_search_follows_every_change_of_a_name() {
+    let app = TestApp::spawn().await;
+    let admin = app.sign_in_admin().await;
+    let root = app.root_id(&admin).await;
+    let dist = app
+        .create_customer(&admin, &root, "Widget Wholesale", "DISTRIBUTOR", json!({}))
+        .await;
+    let other = app
+        .create_customer(
+            &admin,
+            &root,
+            "Other Distribution",
+            "DISTRIBUTOR",
+            json!({}),
+        )
+        .await;
+    let res = app
+        .create_customer(&admin, &dist, "Müller \"Quoted\" IT", "RESELLER", json!({}))
+        .await;
+    const SEARCH: &str =
+        "query($s: String) { customers(search: $s) { totalCount nodes { name } } }";
+    let names = |data: &serde_json::Value| -> Vec<String> {
+        assert_eq!(
+            data["customers"]["totalCount"],
+            data["customers"]["nodes"].as_array().unwrap().len(),
+            "{data:#}"
+        );
+        data["customers"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let search = |s: &'static str| {
+        let (app, admin) = (&app, &admin);
+        async move { names(&app.data(Some(admin), SEARCH, json!({ "s": s })).await) }
+    };
+    assert_eq!(search("WIDGET").await, ["Widget Wholesale"]);
+    assert_eq!(search("ÜLLER").await, ["Müller \"Quoted\" IT"]);
+    assert_eq!(search("\"quoted\"").await, ["Müller \"Quoted\" IT"]);
+    assert_eq!(search("\" it").await, ["Müller \"Quoted\" IT"]);
+    assert!(search("quoted it").await.is_empty());
+
+    app.data(
+        Some(&admin),
+        "mutation($id: ID!) { updateCustomer(id: $id, input: { name: \"Gadget Wholesale\" }) { id } }",
+        json!({ "id": dist }),
+    )
+    .await;
+    assert!(search("widget").await.is_empty(), "the old name is gone");
+    assert_eq!(search("gadget").await, ["Gadget Wholesale"]);
+    assert_eq!(search("wholesale").await, ["Gadget Wholesale"]);
+
+    // A move changes the path, not the name: still found, now under the other distributor.
+    app.data(
+        Some(&admin),
+        "mutation($id: ID!, $to: ID!) { moveCustomer(id: $id, newParentId: $to) { id } }",
+        json!({ "id": res, "to": other }),
+    )
+    .await;
+    assert_eq!(search("müller").await, ["Müller \"Quoted\" IT"]);
+    app.data(
+        Some(&admin),
+        "mutation($id: ID!) { removeCustomer(id: $id) }",
+        json!({ "id": res }),
+    )
+    .await;
+    assert!(
+        search("müller").await.is_empty(),
+        "a removed customer is gone"
+    );
+    let violations = canopy_tests::invariants::violations(&app.pool).await;
+    assert!(violations.is_empty(), "{violations:#?}");
+}
+
 /// A query nesting `children` reads the levels below at once (one statement for the subtree)
 /// and pages each parent's children in memory; every page, cursor and count must be exactly
 /// what reading level by level returns, in every order.
