@@ -151,16 +151,32 @@ async fn request(reads: &ReadPool, shape: Shape, picks: &Picks) -> anyhow::Resul
             let rows: Vec<Customer> = q.fetch_all(reads).await?;
             Ok(rows.len())
         }
-        // The count and the first page of a substring search over the whole tree.
+        // The count and the first page of a substring search over the whole tree. On SQLite a
+        // fragment of three characters or more reads the trigram index
+        // (migrations/sqlite/0006), as the server does for so few matches; PostgreSQL's
+        // planner picks its own trigram index.
         Shape::Search => {
-            let pattern = format!("%{}7%", random(1..=999));
-            let mut count = ReadQuery::new("SELECT COUNT(*) FROM customers WHERE name_key LIKE ");
-            count.push_bind(pattern.as_str());
-            let count: Vec<(i64,)> = count.fetch_all(reads).await?;
-            let mut q = ReadQuery::new(
-                "SELECT id, name, level, trial_expires_at FROM customers WHERE name_key LIKE ",
-            );
-            q.push_bind(pattern).push(" ORDER BY name_key, id LIMIT 50");
+            let fragment = format!("{}7", random(1..=999));
+            let pattern = format!("%{fragment}%");
+            let by_index = matches!(reads, ReadPool::Sqlite(_)) && fragment.len() >= 3;
+            let filter = |sql: &str| {
+                let mut q = ReadQuery::new(sql);
+                q.push(" WHERE name_key LIKE ").push_bind(pattern.as_str());
+                if by_index {
+                    q.push(
+                        " AND id IN (SELECT rowid FROM customers_name_trigrams \
+                         WHERE customers_name_trigrams MATCH ",
+                    )
+                    .push_bind(format!("\"{fragment}\""))
+                    .push(")");
+                }
+                q
+            };
+            let count: Vec<(i64,)> = filter("SELECT COUNT(*) FROM customers")
+                .fetch_all(reads)
+                .await?;
+            let mut q = filter("SELECT id, name, level, trial_expires_at FROM customers");
+            q.push(" ORDER BY name_key, id LIMIT 50");
             let rows: Vec<(i64, String, i16, Option<i64>)> = q.fetch_all(reads).await?;
             Ok(rows.len() + usize::from(count.first().is_some_and(|c| c.0 > 0)))
         }
