@@ -5,6 +5,8 @@ use async_graphql::ID;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 
+use crate::error::AppError;
+
 /// The kinds of node with a global ID.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
@@ -68,4 +70,9 @@ mod tests {
         assert_eq!(decode(Kind::Customer, "42"), None);
         assert_eq!(decode(Kind::Customer, "!!"), None);
     }
+}
+
+/// Decodes a customer ID argument; a malformed or foreign ID is `NOT_FOUND`, like a missing one.
+pub fn customer_id(id: &ID) -> Result<i64, AppError> {
+    decode(Kind::Customer, id).ok_or_else(|| AppError::NotFound("Customer not found".into()))
 }

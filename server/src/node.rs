@@ -9,11 +9,11 @@ use canopy_shared::Action;
 use crate::activities::graphql::Activity;
 use crate::audit::AuditEntry;
 use crate::contacts::graphql::Contact;
-use crate::context;
 use crate::customers::Customer;
 use crate::devices::graphql::Device;
 use crate::error::AppError;
 use crate::ids::{self, Kind};
+use crate::request;
 use crate::users::User;
 
 /// The most IDs one `nodes` call may ask for.
@@ -37,38 +37,38 @@ pub enum Node {
 
 /// The node with this global ID, if it exists and the caller may see it.
 async fn load(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>> {
-    let viewer = context::viewer(ctx)?;
+    let viewer = request::viewer(ctx)?;
     let Some((kind, id)) = ids::decode_any(id) else {
         return Ok(None);
     };
     Ok(match kind {
-        Kind::Customer => context::customer_loader(ctx)?
+        Kind::Customer => request::customer_loader(ctx)?
             .load_one(id)
             .await?
             .map(|row| Node::Customer(Customer::from(row))),
-        Kind::User => context::user_loader(ctx)?
+        Kind::User => request::user_loader(ctx)?
             .load_one(id)
             .await?
             .map(|row| Node::User(User::new(row))),
         Kind::AuditEntry => {
             viewer.require(Action::ViewAudit)?;
-            let state = context::state(ctx)?;
+            let state = request::state(ctx)?;
             crate::audit::store::get(&state.pool, &viewer.scope, id)
                 .await?
                 .map(|row| Node::AuditEntry(AuditEntry(row)))
         }
-        Kind::Contact => context::detail_loaders(ctx)?
+        Kind::Contact => request::detail_loaders(ctx)?
             .contact
             .load_one(id)
             .await?
             .map(|row| Node::Contact(Contact(row))),
-        Kind::Device => context::detail_loaders(ctx)?
+        Kind::Device => request::detail_loaders(ctx)?
             .device
             .load_one(id)
             .await?
             .map(|row| Node::Device(Device(row))),
         Kind::Activity => {
-            let state = context::state(ctx)?;
+            let state = request::state(ctx)?;
             match crate::activities::store::require(&state.pool, &viewer.scope, id).await {
                 Ok(row) => Some(Node::Activity(Activity {
                     row,

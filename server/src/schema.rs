@@ -13,7 +13,6 @@ use crate::audit::AuditQuery;
 use crate::auth::{AuthMutation, AuthQuery};
 use crate::branding::BrandingMutation;
 use crate::contacts::ContactMutation;
-use crate::context::AppState;
 use crate::customers::{CustomerMutation, CustomerQuery};
 use crate::devices::{DeviceMutation, DeviceQuery};
 use crate::geo::GeoQuery;
@@ -21,6 +20,7 @@ use crate::http::limits::{self, Guard, Limits, Operation};
 use crate::live::LiveSubscription;
 use crate::node::NodeQuery;
 use crate::profile::ProfileMutation;
+use crate::state::AppState;
 use crate::users::UserMutation;
 
 /// All queries.

@@ -15,12 +15,12 @@ use tokio::sync::{watch, Notify};
 
 use crate::clock::{SharedClock, SystemClock};
 use crate::config::Config;
-use crate::context::AppState;
 use crate::graphiql::{self, GraphiqlAssets};
 use crate::http::{GraphQLEndpoint, Limits};
 use crate::live::{LocalBus, PgBus};
 use crate::ops::{self, Metrics};
 use crate::schema::CanopySchema;
+use crate::state::AppState;
 use crate::{bootstrap, db};
 
 /// A configured server, bound to its address but not yet serving.

@@ -10,10 +10,10 @@ use super::service::{self, ActivityChange};
 use super::store::ActivityRow;
 use crate::clock::to_datetime;
 use crate::contacts::{self, Contact};
-use crate::context;
-use crate::customers::graphql::customer_id;
 use crate::error::AppError;
+use crate::ids::customer_id;
 use crate::ids::{self, Kind};
+use crate::request;
 use crate::users::User;
 
 /// A call, e-mail, meeting or note with a customer, past or planned.
@@ -74,7 +74,7 @@ impl Activity {
         let Some(id) = self.row.author_user_id else {
             return Ok(None);
         };
-        Ok(context::user_loader(ctx)?
+        Ok(request::user_loader(ctx)?
             .load_one(id)
             .await?
             .map(User::new))
@@ -93,9 +93,9 @@ pub async fn for_customer(
     customer_id: i64,
     timing: Option<ActivityTiming>,
 ) -> Result<Vec<Activity>> {
-    let now_ms = context::state(ctx)?.clock.now_ms();
+    let now_ms = request::state(ctx)?.clock.now_ms();
     // Oldest first, as loaded.
-    let rows = context::detail_loaders(ctx)?
+    let rows = request::detail_loaders(ctx)?
         .activities
         .load_one(customer_id)
         .await?
@@ -157,7 +157,7 @@ pub struct ActivityMutation;
 fn answer(ctx: &Context<'_>, row: ActivityRow) -> Result<Activity> {
     Ok(Activity {
         row,
-        now_ms: context::state(ctx)?.clock.now_ms(),
+        now_ms: request::state(ctx)?.clock.now_ms(),
     })
 }
 
@@ -170,7 +170,7 @@ impl ActivityMutation {
         #[graphql(desc = "The customer the activity is about.")] customer_id: ID,
         #[graphql(desc = "The activity.")] input: ActivityInput,
     ) -> Result<Activity> {
-        let (state, viewer) = (context::state(ctx)?, context::viewer(ctx)?);
+        let (state, viewer) = (request::state(ctx)?, request::viewer(ctx)?);
         let customer = self::customer_id(&customer_id)?;
         let row = service::add(state, viewer, customer, input.into_change()?).await?;
         answer(ctx, row)
@@ -183,7 +183,7 @@ impl ActivityMutation {
         #[graphql(desc = "The activity to change.")] id: ID,
         #[graphql(desc = "The activity's new fields.")] input: ActivityInput,
     ) -> Result<Activity> {
-        let (state, viewer) = (context::state(ctx)?, context::viewer(ctx)?);
+        let (state, viewer) = (request::state(ctx)?, request::viewer(ctx)?);
         let row = service::update(state, viewer, activity_id(&id)?, input.into_change()?).await?;
         answer(ctx, row)
     }
@@ -194,7 +194,7 @@ impl ActivityMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The activity to remove.")] id: ID,
     ) -> Result<ID> {
-        let (state, viewer) = (context::state(ctx)?, context::viewer(ctx)?);
+        let (state, viewer) = (request::state(ctx)?, request::viewer(ctx)?);
         service::remove(state, viewer, activity_id(&id)?).await?;
         Ok(id)
     }

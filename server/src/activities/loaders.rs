@@ -5,8 +5,9 @@ use std::collections::HashMap;
 use async_graphql::dataloader::Loader;
 
 use super::store::{self, ActivityRow};
-use crate::context::{AppState, Scope, Viewer};
 use crate::db::Pool;
+use crate::state::AppState;
+use crate::viewer::{Scope, Viewer};
 
 /// All activities of a customer, oldest first (the resolver splits and orders them by timing).
 pub struct ActivitiesLoader {

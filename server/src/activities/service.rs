@@ -5,11 +5,12 @@ use canopy_shared::{activity, text, Action, ActivityKind};
 
 use super::store::{self, ActivityFields, ActivityRow};
 use crate::audit;
-use crate::context::{AppState, Viewer};
 use crate::customers;
 use crate::db;
 use crate::error::{AppError, AppResult};
 use crate::input::{self, Patch};
+use crate::state::AppState;
+use crate::viewer::Viewer;
 
 /// An activity's input: on update, `notes` and `contactId` left out stay as they are.
 #[derive(Debug)]

@@ -4,10 +4,10 @@ use canopy_shared::ActivityKind;
 use sqlx::{AnyConnection, AnyExecutor};
 
 use crate::clock::to_datetime;
-use crate::context::Scope;
 use crate::db::{PushSql, QueryBuilder};
 use crate::error::{AppError, AppResult};
 use crate::ids::{self, Kind};
+use crate::viewer::Scope;
 
 /// One row of `activities`.
 #[derive(Clone, Debug, sqlx::FromRow)]

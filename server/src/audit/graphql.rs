@@ -6,10 +6,10 @@ use chrono::{DateTime, Utc};
 
 use super::store::{self, EntryRow};
 use crate::clock::to_datetime;
-use crate::context;
 use crate::error::AppError;
 use crate::ids::{self, Kind};
 use crate::pagination::{self, PageInfo};
+use crate::request;
 use crate::users::User;
 
 /// One recorded change.
@@ -35,7 +35,7 @@ impl AuditEntry {
         let Some(id) = self.0.actor_user_id else {
             return Ok(None);
         };
-        Ok(context::user_loader(ctx)?
+        Ok(request::user_loader(ctx)?
             .load_one(id)
             .await?
             .map(User::new))
@@ -107,9 +107,9 @@ impl AuditQuery {
             String,
         >,
     ) -> Result<AuditConnection> {
-        let viewer = context::viewer(ctx)?;
+        let viewer = request::viewer(ctx)?;
         viewer.require(Action::ViewAudit)?;
-        let state = context::state(ctx)?;
+        let state = request::state(ctx)?;
         let limit = pagination::page_size(first)?;
         let before_id: Option<i64> = pagination::decode_cursor(after.as_deref())?;
         // An ID that is malformed or not a customer's matches nothing, like one out of scope.

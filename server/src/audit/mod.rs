@@ -9,8 +9,8 @@ pub use graphql::{AuditEntry, AuditQuery};
 use serde_json::Value;
 use sqlx::AnyConnection;
 
-use crate::context::Viewer;
 use crate::error::AppResult;
+use crate::viewer::Viewer;
 
 /// Who made a change.
 #[derive(Clone, Copy, Debug)]

@@ -2,8 +2,8 @@
 
 use sqlx::{AnyConnection, AnyExecutor};
 
-use crate::context::Scope;
 use crate::error::AppResult;
+use crate::viewer::Scope;
 
 /// One row of `audit_entries`.
 #[derive(Clone, Debug, sqlx::FromRow)]

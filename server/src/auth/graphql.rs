@@ -7,10 +7,10 @@ use super::store;
 use super::{new_token, password, token_hash};
 use crate::audit::{self, Actor};
 use crate::clock::to_datetime;
-use crate::context;
 use crate::customers;
 use crate::db;
 use crate::error::AppError;
+use crate::request;
 use crate::users::{self, User};
 
 /// A signed-in session.
@@ -32,10 +32,10 @@ pub struct AuthQuery;
 impl AuthQuery {
     /// The signed-in user; null when not signed in.
     async fn me(&self, ctx: &Context<'_>) -> Result<Option<User>> {
-        let Some(viewer) = context::maybe_viewer(ctx) else {
+        let Some(viewer) = request::maybe_viewer(ctx) else {
             return Ok(None);
         };
-        let state = context::state(ctx)?;
+        let state = request::state(ctx)?;
         Ok(users::store::by_id(&state.pool, viewer.user_id)
             .await?
             .map(User::new))
@@ -83,10 +83,10 @@ impl AuthMutation {
         #[graphql(desc = "The user's e-mail address.")] username: String,
         #[graphql(desc = "The user's password.")] password: String,
     ) -> Result<Session> {
-        let state = context::state(ctx)?;
+        let state = request::state(ctx)?;
         let customer_key = canopy_shared::customer::name_key(&customer_name);
         let username_key = users::store::username_key(&username);
-        let client = context::client_ip(ctx);
+        let client = request::client_ip(ctx);
         let throttle = &state.sign_in_throttle;
         if let Err(seconds) =
             throttle.check(&customer_key, &username_key, client, state.clock.now_ms())
@@ -143,8 +143,8 @@ impl AuthMutation {
 
     /// Ends the current session: its token stops working at once.
     async fn sign_out(&self, ctx: &Context<'_>) -> Result<bool> {
-        let viewer = context::viewer(ctx)?;
-        let state = context::state(ctx)?;
+        let viewer = request::viewer(ctx)?;
+        let state = request::state(ctx)?;
         let mut tx = db::begin_write(&state.pool).await.map_err(AppError::from)?;
         let ended = store::delete_session(&mut *tx, &viewer.token_hash).await?;
         let now = state.clock.now_ms();

@@ -1,6 +1,6 @@
 //! Passwords and sessions: signing in and out, and resolving a bearer token to a [`Viewer`].
 //!
-//! [`Viewer`]: crate::context::Viewer
+//! [`Viewer`]: crate::viewer::Viewer
 
 pub mod graphql;
 pub mod password;
@@ -29,8 +29,9 @@ pub fn token_hash(token: &str) -> String {
         .collect()
 }
 
-use crate::context::{AppState, Scope, Viewer};
 use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::viewer::{Scope, Viewer};
 
 /// The viewer a bearer token stands for, or `None` when the token is unknown or expired.
 /// A session in use slides forward, so active users are not signed out mid-work.

@@ -7,11 +7,11 @@ use canopy_shared::branding::AssetSlot;
 use super::service::{self, BrandingPatch, UploadedFile};
 use super::store::BrandingRow;
 use super::upload::FileUpload;
-use crate::context;
-use crate::customers::graphql::customer_id;
 use crate::customers::model::CustomerRow;
 use crate::customers::Customer;
 use crate::error::AppError;
+use crate::ids::customer_id;
+use crate::request;
 
 /// Where a branding comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -77,7 +77,7 @@ impl Branding {
             return Ok(None);
         };
         // The scoped loader answers nothing for customers above the viewer's own.
-        Ok(context::customer_loader(ctx)?
+        Ok(request::customer_loader(ctx)?
             .load_one(id)
             .await?
             .map(Customer::from))
@@ -86,7 +86,7 @@ impl Branding {
 
 /// The customer's own branding; none when it inherits.
 pub async fn own(ctx: &Context<'_>, customer: &CustomerRow) -> Result<Option<Branding>> {
-    let row = context::detail_loaders(ctx)?
+    let row = request::detail_loaders(ctx)?
         .brandings
         .load_one(customer.id)
         .await?;
@@ -101,7 +101,7 @@ pub async fn own(ctx: &Context<'_>, customer: &CustomerRow) -> Result<Option<Bra
 /// their whole ancestry's brandings in one batch.
 pub async fn effective(ctx: &Context<'_>, customer: &CustomerRow) -> Result<Branding> {
     let chain: Vec<i64> = customer.path_ids().into_iter().rev().collect();
-    let mut found = context::detail_loaders(ctx)?
+    let mut found = request::detail_loaders(ctx)?
         .brandings
         .load_many(chain.iter().copied())
         .await?;
@@ -116,7 +116,7 @@ pub async fn effective(ctx: &Context<'_>, customer: &CustomerRow) -> Result<Bran
         }
     }
     Ok(Branding {
-        row: BrandingRow::installation_default(&context::state(ctx)?.default_sender_email),
+        row: BrandingRow::installation_default(&request::state(ctx)?.default_sender_email),
         source: Source::InstallationDefault,
     })
 }
@@ -210,7 +210,7 @@ impl BrandingMutation {
         #[graphql(desc = "The fields to change; omitted ones stay as they are.")]
         input: BrandingInput,
     ) -> Result<Customer> {
-        let (state, viewer) = (context::state(ctx)?, context::viewer(ctx)?);
+        let (state, viewer) = (request::state(ctx)?, request::viewer(ctx)?);
         let customer = self::customer_id(&customer_id)?;
         let patch = BrandingPatch {
             display_name: input.display_name.into(),
@@ -232,7 +232,7 @@ impl BrandingMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The customer that goes back to inheriting.")] customer_id: ID,
     ) -> Result<Customer> {
-        let (state, viewer) = (context::state(ctx)?, context::viewer(ctx)?);
+        let (state, viewer) = (request::state(ctx)?, request::viewer(ctx)?);
         let customer = self::customer_id(&customer_id)?;
         Ok(Customer::from(
             service::reset(state, viewer, customer).await?,

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use async_graphql::dataloader::Loader;
 
 use super::store::{self, BrandingRow};
-use crate::context::AppState;
 use crate::db::Pool;
+use crate::state::AppState;
 
 pub struct BrandingLoader {
     pool: Pool,

@@ -14,7 +14,7 @@ use poem::http::{header, StatusCode};
 use poem::web::{Data, Path};
 use poem::{handler, IntoResponse, Response};
 
-use crate::context::AppState;
+use crate::state::AppState;
 
 /// Branding files never run anything, whatever they contain: no script, no plugins, no
 /// loading of anything else, and a sandbox (an opaque origin) if opened as a document.

@@ -12,11 +12,12 @@ use sha2::{Digest, Sha256};
 use super::store::{self, BrandingFields, BrandingRow, NewAsset};
 use super::svg;
 use crate::audit;
-use crate::context::{AppState, Viewer};
 use crate::customers::{self, model::CustomerRow};
 use crate::db;
 use crate::error::{AppError, AppResult};
 use crate::input::{self, Patch};
+use crate::state::AppState;
+use crate::viewer::Viewer;
 
 /// A file as uploaded.
 #[derive(Debug)]

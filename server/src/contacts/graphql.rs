@@ -5,10 +5,10 @@ use canopy_shared::ContactRole;
 
 use super::service::{self, ContactPatch};
 use super::store::ContactRow;
-use crate::context;
-use crate::customers::graphql::customer_id;
 use crate::error::AppError;
+use crate::ids::customer_id;
 use crate::ids::{self, Kind};
+use crate::request;
 
 /// A person at a customer.
 #[derive(Clone, Debug)]
@@ -60,7 +60,7 @@ impl Contact {
 
 /// The contacts of a customer (in scope), by last and first name.
 pub async fn for_customer(ctx: &Context<'_>, customer_id: i64) -> Result<Vec<Contact>> {
-    let rows = context::detail_loaders(ctx)?
+    let rows = request::detail_loaders(ctx)?
         .contacts
         .load_one(customer_id)
         .await?
@@ -70,7 +70,7 @@ pub async fn for_customer(ctx: &Context<'_>, customer_id: i64) -> Result<Vec<Con
 
 /// A contact by id, if it is in scope.
 pub async fn by_id(ctx: &Context<'_>, id: i64) -> Result<Option<Contact>> {
-    Ok(context::detail_loaders(ctx)?
+    Ok(request::detail_loaders(ctx)?
         .contact
         .load_one(id)
         .await?
@@ -121,7 +121,7 @@ impl ContactMutation {
         #[graphql(desc = "The customer the contact belongs to.")] customer_id: ID,
         #[graphql(desc = "The contact.")] input: ContactInput,
     ) -> Result<Contact> {
-        let (state, viewer) = (context::state(ctx)?, context::viewer(ctx)?);
+        let (state, viewer) = (request::state(ctx)?, request::viewer(ctx)?);
         let customer = self::customer_id(&customer_id)?;
         Ok(Contact(
             service::add(state, viewer, customer, input.into()).await?,
@@ -136,7 +136,7 @@ impl ContactMutation {
         #[graphql(desc = "The fields to change; omitted ones stay as they are.")]
         input: ContactInput,
     ) -> Result<Contact> {
-        let (state, viewer) = (context::state(ctx)?, context::viewer(ctx)?);
+        let (state, viewer) = (request::state(ctx)?, request::viewer(ctx)?);
         Ok(Contact(
             service::update(state, viewer, contact_id(&id)?, input.into()).await?,
         ))
@@ -149,7 +149,7 @@ impl ContactMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The contact to remove.")] id: ID,
     ) -> Result<ID> {
-        let (state, viewer) = (context::state(ctx)?, context::viewer(ctx)?);
+        let (state, viewer) = (request::state(ctx)?, request::viewer(ctx)?);
         service::remove(state, viewer, contact_id(&id)?).await?;
         Ok(id)
     }

@@ -5,8 +5,9 @@ use std::collections::HashMap;
 use async_graphql::dataloader::Loader;
 
 use super::store::{self, ContactRow};
-use crate::context::{AppState, Scope, Viewer};
 use crate::db::ReadPool;
+use crate::state::AppState;
+use crate::viewer::{Scope, Viewer};
 
 /// A customer's contacts, in display order, by customer id.
 pub struct ContactsLoader {

@@ -6,11 +6,12 @@ use canopy_shared::{contact, Action, ContactRole};
 
 use super::store::{self, ContactFields, ContactRow};
 use crate::audit;
-use crate::context::{AppState, Viewer};
 use crate::customers;
 use crate::db;
 use crate::error::{AppError, AppResult};
 use crate::input::{self, Patch};
+use crate::state::AppState;
+use crate::viewer::Viewer;
 use crate::{activities, profile};
 
 /// A contact's input: on add, left-out fields are empty; on update, they stay as they are.

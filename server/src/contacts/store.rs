@@ -4,10 +4,10 @@
 use canopy_shared::ContactRole;
 use sqlx::{AnyConnection, AnyExecutor};
 
-use crate::context::Scope;
 use crate::db::{PushSql, ReadPool, ReadQuery};
 use crate::error::{AppError, AppResult};
 use crate::ids::{self, Kind};
+use crate::viewer::Scope;
 
 /// One row of `contacts`, as [`COLUMNS`] selects it.
 #[derive(Clone, Debug)]

@@ -15,13 +15,14 @@ use crate::activities::{self, Activity};
 use crate::branding::{self, Branding};
 use crate::clock::to_datetime;
 use crate::contacts::{self, Contact};
-use crate::context::{self, Viewer};
 use crate::devices::{self, DeviceConnection};
 use crate::error::AppError;
 use crate::geo::{self, Country, DataCenter};
-use crate::ids::{self, Kind};
+use crate::ids::{self, customer_id, Kind};
 use crate::pagination::{self, PageInfo};
 use crate::profile::{self, CompanyProfile};
+use crate::request;
+use crate::viewer::Viewer;
 
 /// A company in the customer tree. The row is shared: a subtree read ahead hands the same
 /// rows to every page that shows them, without copying their strings.
@@ -40,13 +41,8 @@ impl From<Arc<CustomerRow>> for Customer {
     }
 }
 
-/// Decodes a customer ID argument; a malformed or foreign ID is `NOT_FOUND`, like a missing one.
-pub fn customer_id(id: &ID) -> Result<i64, AppError> {
-    ids::decode(Kind::Customer, id).ok_or_else(|| AppError::NotFound("Customer not found".into()))
-}
-
 fn now(ctx: &Context<'_>) -> Result<i64> {
-    Ok(context::state(ctx)?.clock.now_ms())
+    Ok(request::state(ctx)?.clock.now_ms())
 }
 
 /// A company in the customer tree: the installation's root, a distributor, reseller,
@@ -118,11 +114,11 @@ impl Customer {
         let Some(parent_id) = self.0.parent_id else {
             return Ok(None);
         };
-        let prefetched = context::prefetched(ctx)?;
+        let prefetched = request::prefetched(ctx)?;
         if let Some(row) = prefetched.customer(parent_id) {
             return Ok(Some(Customer::from(row)));
         }
-        Ok(context::customer_loader(ctx)?
+        Ok(request::customer_loader(ctx)?
             .load_one(parent_id)
             .await?
             .map(Customer::from))
@@ -130,14 +126,14 @@ impl Customer {
 
     /// Ancestors within the caller's view: the root of the view first, the parent last.
     async fn ancestors(&self, ctx: &Context<'_>) -> Result<Vec<Customer>> {
-        let viewer = context::viewer(ctx)?;
+        let viewer = request::viewer(ctx)?;
         let mut ids = self.0.path_ids();
         ids.pop();
         let visible: Vec<i64> = ids
             .into_iter()
             .skip_while(|id| *id != viewer.customer_id)
             .collect();
-        let mut found = context::customer_loader(ctx)?
+        let mut found = request::customer_loader(ctx)?
             .load_many(visible.iter().copied())
             .await?;
         Ok(visible
@@ -200,7 +196,7 @@ impl Customer {
 
     /// The customer's users, by username.
     async fn users(&self, ctx: &Context<'_>) -> Result<Vec<crate::users::User>> {
-        Ok(context::customer_users_loader(ctx)?
+        Ok(request::customer_users_loader(ctx)?
             .load_one(self.0.id)
             .await?
             .unwrap_or_default()
@@ -298,7 +294,7 @@ impl Customer {
 
     /// Whether `removeCustomer` would succeed: no devices, no children, and not the root.
     async fn removable(&self, ctx: &Context<'_>) -> Result<bool> {
-        let viewer = context::viewer(ctx)?;
+        let viewer = request::viewer(ctx)?;
         Ok(self.0.child_count == 0
             && self.0.device_count == 0
             && !self.0.is_installation_root()
@@ -314,7 +310,7 @@ async fn children_page(
     parent: &CustomerRow,
     page: ChildrenPage,
 ) -> Result<Vec<Arc<CustomerRow>>> {
-    let (subtrees, prefetched) = context::subtree_loader(ctx)?;
+    let (subtrees, prefetched) = request::subtree_loader(ctx)?;
     if let Some(rows) = prefetched.page(parent.id, &page) {
         return Ok(rows);
     }
@@ -332,7 +328,7 @@ async fn children_page(
             }
         }
     }
-    Ok(context::children_loader(ctx)?
+    Ok(request::children_loader(ctx)?
         .load_one((parent.id, page))
         .await?
         .unwrap_or_default())
@@ -434,8 +430,8 @@ pub struct CustomerQuery;
 impl CustomerQuery {
     /// The signed-in user's own customer: the root of their view.
     async fn root(&self, ctx: &Context<'_>) -> Result<Customer> {
-        let viewer = context::viewer(ctx)?;
-        let row = context::customer_loader(ctx)?
+        let viewer = request::viewer(ctx)?;
+        let row = request::customer_loader(ctx)?
             .load_one(viewer.customer_id)
             .await?
             .ok_or_else(|| AppError::NotFound("Customer not found".into()))?;
@@ -448,7 +444,7 @@ impl CustomerQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "The customer's global ID.")] id: ID,
     ) -> Result<Option<Customer>> {
-        let loader = context::customer_loader(ctx)?;
+        let loader = request::customer_loader(ctx)?;
         let Some(id) = ids::decode(Kind::Customer, &id) else {
             return Ok(None);
         };
@@ -456,7 +452,7 @@ impl CustomerQuery {
             // The customer and its parent in one statement, instead of one per nesting level
             // (each also waiting out the loader's batch window).
             let (state, viewer) = signed_in(ctx)?;
-            let prefetched = context::prefetched(ctx)?;
+            let prefetched = request::prefetched(ctx)?;
             let mut found = None;
             for row in store::with_parent(&state.reads, &viewer.scope, id).await? {
                 if row.id == id {
@@ -496,8 +492,8 @@ impl CustomerQuery {
         order: Option<CustomerOrder>,
     ) -> Result<CustomerConnection> {
         let order = order.unwrap_or_default();
-        let viewer = context::viewer(ctx)?;
-        let state = context::state(ctx)?;
+        let viewer = request::viewer(ctx)?;
+        let state = request::state(ctx)?;
         let limit = pagination::page_size(first)?;
         let cursor: Option<CustomerCursor> = pagination::decode_cursor(after.as_deref())?;
         let mut conn = state.pool.acquire().await.map_err(AppError::from)?;
@@ -586,8 +582,8 @@ pub struct UpdateCustomerInput {
 #[derive(Default)]
 pub struct CustomerMutation;
 
-fn signed_in<'a>(ctx: &Context<'a>) -> Result<(&'a context::AppState, &'a Viewer)> {
-    Ok((context::state(ctx)?, context::viewer(ctx)?))
+fn signed_in<'a>(ctx: &Context<'a>) -> Result<(&'a crate::state::AppState, &'a Viewer)> {
+    Ok((request::state(ctx)?, request::viewer(ctx)?))
 }
 
 #[Object]

@@ -8,8 +8,9 @@ use async_graphql::dataloader::Loader;
 
 use super::model::{CustomerCursor, CustomerOrder, CustomerRow};
 use super::store;
-use crate::context::{AppState, Scope, Viewer};
 use crate::db::ReadPool;
+use crate::state::AppState;
+use crate::viewer::{Scope, Viewer};
 
 /// Customers by id, within the viewer's scope.
 pub struct CustomerLoader {

@@ -9,10 +9,11 @@ use canopy_shared::{trial, Action, CustomerLevel, CustomerName, ServiceType};
 use super::model::{encode_service_types, CustomerRow};
 use super::store::{self, CustomerChanges, NewCustomer};
 use crate::audit;
-use crate::context::{AppState, Viewer};
 use crate::db;
 use crate::error::{AppError, AppResult};
-use crate::live::{ChangeKind, CustomerEvent};
+use crate::live::event::{ChangeKind, CustomerEvent};
+use crate::state::AppState;
+use crate::viewer::Viewer;
 use crate::{activities, branding, contacts, geo, profile};
 
 /// `createCustomer`'s input, parsed from GraphQL but not yet validated.
@@ -198,7 +199,7 @@ pub async fn create(
     tx.commit().await?;
     state
         .events
-        .publish(CustomerEvent::of(ChangeKind::Created, &row));
+        .publish(CustomerEvent::of(ChangeKind::Created, row.id, &row.path));
     Ok(row)
 }
 
@@ -340,9 +341,11 @@ pub async fn update(
     )
     .await?;
     tx.commit().await?;
-    state
-        .events
-        .publish(CustomerEvent::of(ChangeKind::Updated, &after));
+    state.events.publish(CustomerEvent::of(
+        ChangeKind::Updated,
+        after.id,
+        &after.path,
+    ));
     Ok(after)
 }
 
@@ -366,7 +369,7 @@ pub async fn move_to(
             "Your own customer cannot be moved".into(),
         ));
     }
-    if crate::context::Scope::for_path(&row.path).contains(&new_parent.path) {
+    if crate::viewer::Scope::for_path(&row.path).contains(&new_parent.path) {
         return Err(AppError::Cycle(format!(
             "{} cannot be moved under itself or one of its own customers",
             row.name
@@ -404,7 +407,9 @@ pub async fn move_to(
     )
     .await?;
     tx.commit().await?;
-    state.events.publish(CustomerEvent::moved(&row, &after));
+    state
+        .events
+        .publish(CustomerEvent::moved(after.id, &row.path, &after.path));
     Ok(after)
 }
 
@@ -460,7 +465,7 @@ pub async fn remove(state: &AppState, viewer: &Viewer, id: i64) -> AppResult<()>
     tx.commit().await?;
     state
         .events
-        .publish(CustomerEvent::of(ChangeKind::Removed, &row));
+        .publish(CustomerEvent::of(ChangeKind::Removed, row.id, &row.path));
     Ok(())
 }
 
@@ -497,9 +502,11 @@ pub async fn convert_to_production(
     )
     .await?;
     tx.commit().await?;
-    state
-        .events
-        .publish(CustomerEvent::of(ChangeKind::Updated, &after));
+    state.events.publish(CustomerEvent::of(
+        ChangeKind::Updated,
+        after.id,
+        &after.path,
+    ));
     Ok(after)
 }
 
@@ -535,8 +542,10 @@ pub async fn change_storage_location(
     )
     .await?;
     tx.commit().await?;
-    state
-        .events
-        .publish(CustomerEvent::of(ChangeKind::Updated, &after));
+    state.events.publish(CustomerEvent::of(
+        ChangeKind::Updated,
+        after.id,
+        &after.path,
+    ));
     Ok(after)
 }

@@ -8,9 +8,9 @@ use canopy_shared::{CustomerLevel, CustomerState};
 use sqlx::{AnyConnection, AnyExecutor};
 
 use super::model::{CustomerCursor, CustomerOrder, CustomerRow, COLUMNS};
-use crate::context::Scope;
 use crate::db::{self, PushSql, QueryBuilder, ReadPool, ReadQuery};
 use crate::error::{AppError, AppResult};
+use crate::viewer::Scope;
 
 /// The customer with this id, if it is in scope.
 pub async fn get<'c>(

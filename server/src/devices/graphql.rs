@@ -7,14 +7,14 @@ use super::loaders::DevicesOf;
 use super::service::{self, AddDevice};
 use super::store::{DeviceCursor, DevicePage, DeviceRow};
 use crate::clock::to_datetime;
-use crate::context;
-use crate::customers::graphql::customer_id;
 use crate::customers::model::CustomerRow;
 use crate::customers::Customer;
 use crate::error::AppError;
 use crate::geo::{self, DataCenter};
+use crate::ids::customer_id;
 use crate::ids::{self, Kind};
 use crate::pagination::{self, PageInfo};
+use crate::request;
 
 /// A machine a customer backs up.
 #[derive(Clone, Debug)]
@@ -44,7 +44,7 @@ impl Device {
 
     /// The customer the device belongs to.
     async fn customer(&self, ctx: &Context<'_>) -> Result<Customer> {
-        let row = context::customer_loader(ctx)?
+        let row = request::customer_loader(ctx)?
             .load_one(self.0.customer_id)
             .await?
             .ok_or_else(|| AppError::NotFound("customer not found".into()))?;
@@ -123,7 +123,7 @@ pub async fn page_for(
                 include_descendants,
             },
         };
-        context::detail_loaders(ctx)?
+        request::detail_loaders(ctx)?
             .device_pages
             .load_one(key)
             .await?
@@ -157,7 +157,7 @@ impl DeviceQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "The device's global ID.")] id: ID,
     ) -> Result<Option<Device>> {
-        let loaders = context::detail_loaders(ctx)?;
+        let loaders = request::detail_loaders(ctx)?;
         let Some(id) = ids::decode(Kind::Device, &id) else {
             return Ok(None);
         };
@@ -191,7 +191,7 @@ impl DeviceMutation {
         #[graphql(desc = "The customer the device belongs to.")] customer_id: ID,
         #[graphql(desc = "The device.")] input: DeviceInput,
     ) -> Result<Device> {
-        let (state, viewer) = (context::state(ctx)?, context::viewer(ctx)?);
+        let (state, viewer) = (request::state(ctx)?, request::viewer(ctx)?);
         let customer = self::customer_id(&customer_id)?;
         let row = service::add(
             state,
@@ -214,7 +214,7 @@ impl DeviceMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The device to remove.")] id: ID,
     ) -> Result<ID> {
-        let (state, viewer) = (context::state(ctx)?, context::viewer(ctx)?);
+        let (state, viewer) = (request::state(ctx)?, request::viewer(ctx)?);
         service::remove(state, viewer, device_id(&id)?).await?;
         Ok(id)
     }

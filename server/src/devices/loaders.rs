@@ -5,8 +5,9 @@ use std::collections::HashMap;
 use async_graphql::dataloader::Loader;
 
 use super::store::{self, DevicePage, DeviceRow};
-use crate::context::{AppState, Scope, Viewer};
 use crate::db::Pool;
+use crate::state::AppState;
+use crate::viewer::{Scope, Viewer};
 
 /// Devices by id.
 pub struct DeviceLoader {

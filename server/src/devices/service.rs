@@ -7,10 +7,11 @@ use canopy_shared::{text, Action};
 
 use super::store::{self, DeviceRow, NewDevice};
 use crate::audit;
-use crate::context::{AppState, Viewer};
 use crate::customers;
 use crate::db;
 use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::viewer::Viewer;
 
 /// `addDevice`'s input.
 #[derive(Debug)]

@@ -9,11 +9,11 @@ use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, AnyExecutor};
 
 use crate::clock::to_datetime;
-use crate::context::Scope;
 use crate::customers::model::CustomerRow;
 use crate::db::{self, PushSql, QueryBuilder};
 use crate::error::{AppError, AppResult};
 use crate::ids::{self, Kind};
+use crate::viewer::Scope;
 
 /// One row of `devices`, with its customer's path.
 #[derive(Clone, Debug, sqlx::FromRow)]

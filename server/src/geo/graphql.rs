@@ -6,8 +6,8 @@ use async_graphql::{Context, Object, Result};
 use canopy_shared::country::CountryCode;
 
 use super::store::DataCenterRow;
-use crate::context::{self, RequestCtx};
 use crate::error::AppError;
+use crate::request;
 
 /// An ISO 3166-1 country.
 #[derive(Clone, Copy, Debug)]
@@ -29,15 +29,7 @@ impl Country {
 /// The data-center table (small, rarely changed): the process's copy, taken once per request so
 /// that one response shows one version of it.
 pub async fn data_centers(ctx: &Context<'_>) -> Result<Arc<Vec<DataCenterRow>>> {
-    let request = ctx
-        .data::<RequestCtx>()
-        .map_err(|_| AppError::Internal(anyhow::anyhow!("RequestCtx missing")))?;
-    let state = context::state(ctx)?;
-    let rows = request
-        .data_centers
-        .get_or_try_init(|| state.data_centers.get(&state.pool))
-        .await?;
-    Ok(rows.clone())
+    Ok(request::data_centers(ctx).await?)
 }
 
 /// The data center with this code (active or retired).

@@ -19,9 +19,10 @@ use poem::{Body, Endpoint, Request, Response};
 use serde_json::Value as Json;
 use tracing::Instrument as _;
 
-use crate::context::{AppState, RequestCtx};
 use crate::ops::metrics::{Metrics, Outcome};
+use crate::request::RequestCtx;
 use crate::schema::CanopySchema;
+use crate::state::AppState;
 pub use limits::Limits;
 
 /// `application/graphql-response+json`: the spec's own media type.

@@ -1,31 +1,19 @@
 //! The `customerChanged` subscription and its `CustomerChange` event type.
 
-use async_graphql::{Context, Enum, Object, Result, Subscription, ID};
+use async_graphql::{Context, Object, Result, Subscription, ID};
 use futures::Stream;
-use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast::{self, error::RecvError};
 
-use super::{CustomerEvent, Filter};
+use super::event::{ChangeKind, CustomerEvent, Filter};
 use crate::auth;
-use crate::context::{self, AppState, Scope};
-use crate::customers::graphql::customer_id;
 use crate::customers::model::path_ids;
 use crate::customers::{store, Customer};
 use crate::error::AppError;
+use crate::ids::customer_id;
 use crate::ids::{self, Kind};
-
-/// What happened to a customer.
-#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum ChangeKind {
-    /// The customer was created.
-    Created,
-    /// Its fields changed (including its trial state or storage location).
-    Updated,
-    /// It was moved, with its subtree, under another parent.
-    Moved,
-    /// It was removed.
-    Removed,
-}
+use crate::request;
+use crate::state::AppState;
+use crate::viewer::Scope;
 
 /// A change to a customer in the subscriber's view.
 pub struct CustomerChange {
@@ -62,7 +50,7 @@ impl CustomerChange {
         if self.event.kind == ChangeKind::Removed {
             return Ok(None);
         }
-        Ok(context::customer_loader(ctx)?
+        Ok(request::customer_loader(ctx)?
             .load_one(self.event.customer_id)
             .await?
             .map(Customer::from))
@@ -99,8 +87,8 @@ impl LiveSubscription {
         #[graphql(desc = "Only changes in this customer's subtree (itself included).")]
         under: Option<ID>,
     ) -> Result<impl Stream<Item = Result<CustomerChange>>> {
-        let viewer = context::viewer(ctx)?;
-        let state = context::state(ctx)?;
+        let viewer = request::viewer(ctx)?;
+        let state = request::state(ctx)?;
         let under = match under {
             Some(id) => Some(Scope::for_path(
                 &store::require(&state.pool, &viewer.scope, customer_id(&id)?)

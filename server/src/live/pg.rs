@@ -14,7 +14,7 @@ use sqlx::postgres::PgListener;
 use tokio::sync::{broadcast, mpsc};
 use tokio::task::JoinHandle;
 
-use super::{CustomerEvent, EventBus, SharedBus};
+use super::event::{CustomerEvent, EventBus, SharedBus};
 use crate::db;
 
 /// The notification channel (one per database).

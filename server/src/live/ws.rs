@@ -15,9 +15,10 @@ use poem::web::websocket::WebSocket;
 use poem::{FromRequest, IntoResponse, Request, Response};
 use serde_json::Value;
 
-use crate::context::{AppState, RequestCtx};
 use crate::error::AppError;
+use crate::request::RequestCtx;
 use crate::schema::CanopySchema;
+use crate::state::AppState;
 
 /// Whether the request asks to upgrade to a WebSocket.
 pub fn is_upgrade(req: &Request) -> bool {
@@ -111,7 +112,7 @@ impl SessionChecked {
         let ctx = data?
             .get(&TypeId::of::<RequestCtx>())?
             .downcast_ref::<RequestCtx>()?;
-        Some(ctx.viewer.as_ref()?.token_hash.clone())
+        Some(ctx.viewer()?.token_hash.clone())
     }
 }
 

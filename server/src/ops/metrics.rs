@@ -13,7 +13,7 @@ use prometheus::{
 };
 
 use crate::db::{Pool, PoolUse, ReadPool};
-use crate::live::SharedBus;
+use crate::live::event::SharedBus;
 
 /// Operation names become label values; past this many distinct names (clients choose them)
 /// further ones are counted as `other`, so a client cannot blow up the series count.

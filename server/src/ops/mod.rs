@@ -9,7 +9,7 @@ use poem::web::Data;
 use poem::{handler, IntoResponse, Response};
 
 use crate::config::LogFormat;
-use crate::context::AppState;
+use crate::state::AppState;
 pub use metrics::Metrics;
 
 /// `/healthz`: the process is up and serving HTTP.

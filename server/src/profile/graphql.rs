@@ -5,10 +5,10 @@ use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, Simple
 use super::service::{self, AddressPatch, ProfilePatch};
 use super::store::ProfileRow;
 use crate::contacts::{self, Contact};
-use crate::context;
-use crate::customers::graphql::customer_id;
 use crate::customers::Customer;
+use crate::ids::customer_id;
 use crate::ids::{self, Kind};
+use crate::request;
 
 /// What a customer's company is: all fields optional.
 #[derive(Clone, Debug)]
@@ -87,7 +87,7 @@ impl CompanyProfile {
 
 /// The profile of a customer (in scope); empty when nothing was filled in.
 pub async fn for_customer(ctx: &Context<'_>, customer_id: i64) -> Result<CompanyProfile> {
-    let row = context::detail_loaders(ctx)?
+    let row = request::detail_loaders(ctx)?
         .profiles
         .load_one(customer_id)
         .await?
@@ -160,7 +160,7 @@ impl ProfileMutation {
         #[graphql(desc = "The fields to change; omitted ones stay as they are.")]
         input: CompanyProfileInput,
     ) -> Result<Customer> {
-        let (state, viewer) = (context::state(ctx)?, context::viewer(ctx)?);
+        let (state, viewer) = (request::state(ctx)?, request::viewer(ctx)?);
         let customer = self::customer_id(&customer_id)?;
         let billing_contact_id = match input.billing_contact_id {
             MaybeUndefined::Undefined => None,

@@ -5,8 +5,9 @@ use std::collections::HashMap;
 use async_graphql::dataloader::Loader;
 
 use super::store::{self, ProfileRow};
-use crate::context::{AppState, Scope, Viewer};
 use crate::db::Pool;
+use crate::state::AppState;
+use crate::viewer::{Scope, Viewer};
 
 /// A customer's profile row, when it has one.
 pub struct ProfileLoader {

@@ -5,11 +5,12 @@ use canopy_shared::{web, Action};
 
 use super::store::{self, ProfileRow};
 use crate::audit;
-use crate::context::{AppState, Viewer};
 use crate::customers::{self, model::CustomerRow};
 use crate::db;
 use crate::error::{AppError, AppResult};
 use crate::input::{self, Patch};
+use crate::state::AppState;
+use crate::viewer::Viewer;
 
 /// The postal address part of a profile change.
 #[derive(Debug, Default)]

@@ -2,10 +2,10 @@
 
 use sqlx::{AnyConnection, AnyExecutor};
 
-use crate::context::Scope;
 use crate::db::{PushSql, QueryBuilder};
 use crate::error::AppResult;
 use crate::ids::{self, Kind};
+use crate::viewer::Scope;
 
 /// One row of `company_profiles` (or the empty profile of a customer without one).
 #[derive(Clone, Debug, Default, sqlx::FromRow)]

@@ -9,10 +9,10 @@ use chrono::{DateTime, Utc};
 use super::service::{self, UserInput as ServiceInput};
 use super::store::UserRow;
 use crate::clock::to_datetime;
-use crate::context;
 use crate::customers::{self, Customer};
 use crate::error::AppError;
 use crate::ids::{self, Kind};
+use crate::request;
 
 /// A person who signs in to the console; belongs to one customer and sees its subtree.
 #[derive(Clone, Debug)]
@@ -73,14 +73,14 @@ impl User {
 
     /// The customer the user belongs to.
     async fn customer(&self, ctx: &Context<'_>) -> Result<Customer> {
-        let row = if context::maybe_viewer(ctx).is_some() {
-            context::customer_loader(ctx)?
+        let row = if request::maybe_viewer(ctx).is_some() {
+            request::customer_loader(ctx)?
                 .load_one(self.row.customer_id)
                 .await?
         } else {
             // Only `signIn`'s answer shows a user to a request without a session, and that
             // user is the one signing in: their own customer is theirs to see.
-            let pool = &context::state(ctx)?.pool;
+            let pool = &request::state(ctx)?.pool;
             customers::store::get_unscoped(pool, self.row.customer_id)
                 .await?
                 .map(Arc::new)
@@ -147,8 +147,8 @@ impl UserMutation {
         #[graphql(desc = "The customer the user belongs to.")] customer_id: ID,
         #[graphql(desc = "The new user.")] input: UserInput,
     ) -> Result<User> {
-        let (state, viewer) = (context::state(ctx)?, context::viewer(ctx)?);
-        let customer_id = customers::graphql::customer_id(&customer_id)?;
+        let (state, viewer) = (request::state(ctx)?, request::viewer(ctx)?);
+        let customer_id = crate::ids::customer_id(&customer_id)?;
         let created = service::create(state, viewer, customer_id, input.into()).await?;
         Ok(User {
             row: created.user,
@@ -164,7 +164,7 @@ impl UserMutation {
         #[graphql(desc = "The user to change.")] id: ID,
         #[graphql(desc = "The user's fields (all of them).")] input: UserInput,
     ) -> Result<User> {
-        let (state, viewer) = (context::state(ctx)?, context::viewer(ctx)?);
+        let (state, viewer) = (request::state(ctx)?, request::viewer(ctx)?);
         Ok(User::new(
             service::update(state, viewer, user_id(&id)?, input.into()).await?,
         ))
@@ -177,7 +177,7 @@ impl UserMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The user to remove.")] id: ID,
     ) -> Result<ID> {
-        let (state, viewer) = (context::state(ctx)?, context::viewer(ctx)?);
+        let (state, viewer) = (request::state(ctx)?, request::viewer(ctx)?);
         service::remove(state, viewer, user_id(&id)?).await?;
         Ok(id)
     }
@@ -189,7 +189,7 @@ impl UserMutation {
         #[graphql(desc = "The token from the set-password link (after `#token=`).")] token: String,
         #[graphql(desc = "The new password, at least 10 characters.")] password: String,
     ) -> Result<bool> {
-        service::set_password(context::state(ctx)?, &token, password).await?;
+        service::set_password(request::state(ctx)?, &token, password).await?;
         Ok(true)
     }
 }

@@ -5,8 +5,9 @@ use std::collections::HashMap;
 use async_graphql::dataloader::Loader;
 
 use super::store::{self, UserRow};
-use crate::context::{AppState, Scope, Viewer};
 use crate::db::Pool;
+use crate::state::AppState;
+use crate::viewer::{Scope, Viewer};
 
 /// Users by id (audit actors, activity authors); users outside scope are absent.
 pub struct UserLoader {

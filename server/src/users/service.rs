@@ -6,10 +6,11 @@ use canopy_shared::{Action, Role};
 use super::store::{self, UserFields, UserRow};
 use crate::audit::{self, Actor};
 use crate::auth::{new_token, password, token_hash};
-use crate::context::{AppState, Viewer};
 use crate::customers::{self, model::CustomerRow};
 use crate::db;
 use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::viewer::Viewer;
 
 /// How long a set-password link works.
 pub const SET_PASSWORD_LINK_MS: i64 = 72 * 3600 * 1000;

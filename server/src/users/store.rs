@@ -4,9 +4,9 @@ use std::collections::HashMap;
 
 use sqlx::{AnyConnection, AnyExecutor};
 
-use crate::context::Scope;
 use crate::db::{self, PushSql, QueryBuilder};
 use crate::error::{AppError, AppResult};
+use crate::viewer::Scope;
 
 /// One row of `users` (without the password hash, which only sign-in reads).
 #[derive(Clone, Debug, sqlx::FromRow)]

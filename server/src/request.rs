@@ -1,102 +1,25 @@
-//! What a request carries: the application state, the signed-in viewer and their scope, and
-//! the per-request DataLoaders (which are scoped to the viewer, so they cannot be shared).
+//! The request registry: the viewer of one request and the DataLoaders scoped to them (so they
+//! cannot be shared between requests), with the accessors resolvers reach them through.
+//!
+//! This sits above the domains (it names every domain's loaders) and beside the schema; domains
+//! use only the accessor functions below, never `RequestCtx`'s fields.
+
+use std::sync::Arc;
 
 use async_graphql::dataloader::DataLoader;
 use async_graphql::Context;
-use canopy_shared::{Action, Role};
 
 use crate::activities::loaders::ActivitiesLoader;
 use crate::branding::loaders::BrandingLoader;
-use crate::clock::SharedClock;
 use crate::contacts::loaders::{ContactLoader, ContactsLoader};
 use crate::customers::loaders::{ChildrenLoader, CustomerLoader, Prefetched, SubtreeLoader};
-use crate::db::{self, Pool};
 use crate::devices::loaders::{DeviceLoader, DevicePagesLoader};
 use crate::error::{AppError, AppResult};
+use crate::geo::store::DataCenterRow;
 use crate::profile::loaders::ProfileLoader;
+use crate::state::AppState;
 use crate::users::loaders::{CustomerUsersLoader, UserLoader};
-
-/// Shared by all requests.
-#[derive(Clone)]
-pub struct AppState {
-    pub pool: Pool,
-    /// The same database through the native driver, for loaders' reads (see `db::reads`).
-    pub reads: db::ReadPool,
-    pub clock: SharedClock,
-    pub session_ttl_ms: i64,
-    /// Failed sign-in counters.
-    pub sign_in_throttle: std::sync::Arc<crate::auth::throttle::SignInThrottle>,
-    /// Base URL of this installation as users reach it (for links such as set-password).
-    pub public_url: String,
-    /// The sender address of the installation's default branding (configuration).
-    pub default_sender_email: String,
-    /// Where committed customer changes are published for live subscribers.
-    pub events: crate::live::SharedBus,
-    /// The data-center table as reads show it.
-    pub data_centers: std::sync::Arc<crate::geo::DataCenterCache>,
-}
-
-/// The subtree a viewer may see: their own customer and its descendants, as a path range.
-#[derive(Clone, Debug)]
-pub struct Scope {
-    /// The materialised path of the viewer's own customer.
-    pub root_path: String,
-    /// Inclusive lower bound of the subtree's path range.
-    pub lo: String,
-    /// Exclusive upper bound of the subtree's path range.
-    pub hi: String,
-}
-
-impl Scope {
-    /// The scope rooted at the customer with this materialised path.
-    pub fn for_path(path: &str) -> Self {
-        let (lo, hi) = db::subtree_range(path);
-        Self {
-            root_path: path.to_owned(),
-            lo,
-            hi,
-        }
-    }
-
-    /// Whether a customer with this path is visible.
-    pub fn contains(&self, path: &str) -> bool {
-        path >= self.lo.as_str() && path < self.hi.as_str()
-    }
-
-    /// Whether the scope is the installation root's, which holds every customer (the root's
-    /// path has a single id, `/1/`, and every path starts with it).
-    pub fn is_everything(&self) -> bool {
-        self.root_path.matches('/').count() == 2
-    }
-}
-
-/// The signed-in user of a request.
-#[derive(Clone, Debug)]
-pub struct Viewer {
-    pub user_id: i64,
-    pub username: String,
-    pub customer_id: i64,
-    pub role: Role,
-    /// Whether the user's customer is the installation's root (the support organisation).
-    pub at_installation_root: bool,
-    pub scope: Scope,
-    /// SHA-256 of the session token the request came with (for `signOut`).
-    pub token_hash: String,
-}
-
-impl Viewer {
-    /// `FORBIDDEN` unless the viewer's role allows `action` (DOMAIN.md's role table).
-    pub fn require(&self, action: Action) -> AppResult<()> {
-        if self.role.allows(action) {
-            Ok(())
-        } else {
-            Err(AppError::Forbidden(format!(
-                "The {} role may not do this",
-                self.role.as_str()
-            )))
-        }
-    }
-}
+use crate::viewer::Viewer;
 
 /// How long a DataLoader collects keys before it queries. Not zero, although every nesting level
 /// pays it (async-graphql#1306): async-graphql resolves a list's items in a `FuturesUnordered`,
@@ -106,20 +29,20 @@ const LOADER_DELAY: std::time::Duration = std::time::Duration::from_millis(1);
 
 /// Per-request data: who is asking, and loaders that batch within this request.
 pub struct RequestCtx {
-    pub viewer: Option<Viewer>,
+    viewer: Option<Viewer>,
     /// The client's address (for sign-in throttling).
-    pub client_ip: Option<std::net::IpAddr>,
-    pub customers: Option<DataLoader<CustomerLoader>>,
-    pub children: Option<DataLoader<ChildrenLoader>>,
+    client_ip: Option<std::net::IpAddr>,
+    customers: Option<DataLoader<CustomerLoader>>,
+    children: Option<DataLoader<ChildrenLoader>>,
     /// Reads nested levels of children ahead, into `prefetched`.
-    pub subtrees: Option<DataLoader<SubtreeLoader>>,
-    pub prefetched: std::sync::Arc<Prefetched>,
-    pub users: Option<DataLoader<UserLoader>>,
-    pub customer_users: DataLoader<CustomerUsersLoader>,
+    subtrees: Option<DataLoader<SubtreeLoader>>,
+    prefetched: std::sync::Arc<Prefetched>,
+    users: Option<DataLoader<UserLoader>>,
+    customer_users: DataLoader<CustomerUsersLoader>,
     /// Loaders of the customer details (profile, contacts, activities, branding, devices).
-    pub details: Option<DetailLoaders>,
+    details: Option<DetailLoaders>,
     /// The data-center table, loaded on first use in this request.
-    pub data_centers: tokio::sync::OnceCell<std::sync::Arc<Vec<crate::geo::store::DataCenterRow>>>,
+    data_centers: tokio::sync::OnceCell<Arc<Vec<DataCenterRow>>>,
 }
 
 impl RequestCtx {
@@ -159,6 +82,11 @@ impl RequestCtx {
 }
 
 impl RequestCtx {
+    /// The signed-in viewer of this request, if any.
+    pub fn viewer(&self) -> Option<&Viewer> {
+        self.viewer.as_ref()
+    }
+
     /// Records the client's address.
     pub fn with_client(mut self, ip: Option<std::net::IpAddr>) -> Self {
         self.client_ip = ip;
@@ -169,6 +97,17 @@ impl RequestCtx {
 /// The client's address, when the request came over TCP.
 pub fn client_ip(ctx: &Context<'_>) -> Option<std::net::IpAddr> {
     ctx.data::<RequestCtx>().ok()?.client_ip
+}
+
+/// The data-center table (small, rarely changed): the process's copy, taken once per request so
+/// that one response shows one version of it.
+pub async fn data_centers(ctx: &Context<'_>) -> AppResult<Arc<Vec<DataCenterRow>>> {
+    let state = state(ctx)?;
+    let rows = request(ctx)?
+        .data_centers
+        .get_or_try_init(|| state.data_centers.get(&state.pool))
+        .await?;
+    Ok(rows.clone())
 }
 
 /// The per-request loaders of the customer details. Every one is scoped to the viewer's
