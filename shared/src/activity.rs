@@ -36,6 +36,16 @@ impl ActivityKind {
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.as_str() == s)
     }
+
+    /// How the app labels the kind.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Call => "Call",
+            Self::Email => "E-mail",
+            Self::Meeting => "Meeting",
+            Self::Note => "Note",
+        }
+    }
 }
 
 /// Whether an activity has happened or is planned, relative to now.
@@ -47,6 +57,27 @@ pub enum ActivityTiming {
     Past,
     /// It is planned: `occursAt` is later than now.
     Upcoming,
+}
+
+impl ActivityTiming {
+    /// Both timings, past first.
+    pub const ALL: [ActivityTiming; 2] = [Self::Past, Self::Upcoming];
+
+    /// The name as the API spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Past => "PAST",
+            Self::Upcoming => "UPCOMING",
+        }
+    }
+
+    /// How the app labels the timing.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Past => "Past",
+            Self::Upcoming => "Upcoming",
+        }
+    }
 }
 
 /// The timing at `now_ms` of an activity that occurs at `occurs_at_ms` (Unix milliseconds):

@@ -132,6 +132,29 @@ pub enum CustomerState {
     InProduction,
 }
 
+impl CustomerState {
+    /// Every state, in the order a trial goes.
+    pub const ALL: [CustomerState; 3] = [Self::InTrial, Self::TrialExpired, Self::InProduction];
+
+    /// The name as the API spells it, e.g. `IN_TRIAL`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::InTrial => "IN_TRIAL",
+            Self::TrialExpired => "TRIAL_EXPIRED",
+            Self::InProduction => "IN_PRODUCTION",
+        }
+    }
+
+    /// How the app labels the state.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::InTrial => "In trial",
+            Self::TrialExpired => "Trial expired",
+            Self::InProduction => "In production",
+        }
+    }
+}
+
 /// A console module or feature whose availability depends on the customer level.
 #[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -167,6 +190,34 @@ impl Module {
         Self::ProductManagement,
         Self::UserManagement,
     ];
+
+    /// The name as the API spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::AutomaticDeployment => "AUTOMATIC_DEPLOYMENT",
+            Self::BackupProfiles => "BACKUP_PROFILES",
+            Self::CustomerManagement => "CUSTOMER_MANAGEMENT",
+            Self::DeviceManagement => "DEVICE_MANAGEMENT",
+            Self::Downloads => "DOWNLOADS",
+            Self::HistoricalCharts => "HISTORICAL_CHARTS",
+            Self::ProductManagement => "PRODUCT_MANAGEMENT",
+            Self::UserManagement => "USER_MANAGEMENT",
+        }
+    }
+
+    /// How the original product names the module.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::AutomaticDeployment => "Automatic deployment",
+            Self::BackupProfiles => "Backup profiles",
+            Self::CustomerManagement => "Customer management",
+            Self::DeviceManagement => "Device management",
+            Self::Downloads => "Downloads",
+            Self::HistoricalCharts => "Historical charts",
+            Self::ProductManagement => "Product management",
+            Self::UserManagement => "User management",
+        }
+    }
 
     /// DOMAIN.md's module-access table.
     pub fn available_at(self, level: CustomerLevel) -> bool {

@@ -45,6 +45,17 @@ impl Role {
         Self::ALL.into_iter().find(|r| r.as_str() == s)
     }
 
+    /// "Administrator": the role as people read it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Superuser => "Superuser",
+            Self::Administrator => "Administrator",
+            Self::Manager => "Manager",
+            Self::Operator => "Operator",
+            Self::Supporter => "Supporter",
+        }
+    }
+
     /// Whether this role may do `action` (inside the user's own subtree).
     pub fn allows(self, action: Action) -> bool {
         ROLE_TABLE
