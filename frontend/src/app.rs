@@ -1,4 +1,4 @@
-//! The app's shell: the session context and the routes. Every route is a real address, so a
+//! The app's shell: the session and API client contexts, and the routes. Every route is a real address, so a
 //! reload or a shared link (e.g. `/customers/<id>/branding`) opens the same view; the server
 //! answers unknown paths with `index.html`.
 
@@ -8,6 +8,7 @@ use leptos_router::{
     path,
 };
 
+use crate::api::Api;
 use crate::{
     pages::{
         console::{Console, Home},
@@ -25,7 +26,9 @@ use crate::{
 pub fn App() -> impl IntoView {
     let session = Session::restore();
     provide_context(session);
-    provide_context(Tree::new(session));
+    let api = Api::new(session);
+    provide_context(api);
+    provide_context(Tree::new(api));
     view! {
         <Router>
             <Routes fallback=NotFound>

@@ -2,7 +2,7 @@
 
 use cynic::{Id, QueryBuilder};
 
-use super::{run, schema, ApiError, DateTime, PageInfo, PAGE_SIZE};
+use super::{schema, Api, ApiError, DateTime, PageInfo, PAGE_SIZE};
 
 #[derive(cynic::QueryFragment, Clone, Debug, PartialEq)]
 #[cynic(graphql_type = "User")]
@@ -43,16 +43,18 @@ struct AuditQuery {
     audit_log: AuditPage,
 }
 
-/// A page of a customer's history, newest first.
-pub async fn history(
-    token: Option<&str>,
-    customer_id: &Id,
-    after: Option<String>,
-) -> Result<AuditPage, ApiError> {
-    let vars = AuditVars {
-        customer_id: customer_id.clone(),
-        first: PAGE_SIZE,
-        after,
-    };
-    Ok(run(token, AuditQuery::build(vars)).await?.audit_log)
+impl Api {
+    /// A page of a customer's history, newest first.
+    pub async fn history(
+        self,
+        customer_id: &Id,
+        after: Option<String>,
+    ) -> Result<AuditPage, ApiError> {
+        let vars = AuditVars {
+            customer_id: customer_id.clone(),
+            first: PAGE_SIZE,
+            after,
+        };
+        Ok(self.run(AuditQuery::build(vars)).await?.audit_log)
+    }
 }

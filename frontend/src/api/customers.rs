@@ -1,13 +1,13 @@
-//! Customers: the tree, search, the signed-in user's view, and creating, editing, moving,
-//! converting and removing customers.
+//! Customers: the tree, search, and creating, editing, moving, converting and removing
+//! customers.
 
 use cynic::{Id, MutationBuilder, QueryBuilder};
 
 use super::{
-    run, schema, ApiError, CustomerLevel, CustomerState, DateTime, Module, PageInfo, Role,
-    ServiceType, PAGE_SIZE,
+    geo::{CountryRef, DataCenterRef},
+    schema, Api, ApiError, CustomerLevel, CustomerState, DateTime, IdVars, IdVarsFields, Module,
+    PageInfo, ServiceType, PAGE_SIZE,
 };
-use crate::api::details::BrandingFields;
 
 /// A customer as one line of the tree (or of a search result) shows it.
 #[derive(cynic::QueryFragment, Clone, Debug, PartialEq)]
@@ -32,56 +32,11 @@ pub struct NodePage {
     pub total_count: i32,
 }
 
-/// The signed-in user.
-#[derive(cynic::QueryFragment, Clone, Debug, PartialEq)]
-#[cynic(graphql_type = "User")]
-pub struct Me {
-    pub id: Id,
-    pub username: String,
-    pub role: Role,
-}
-
-/// The caller's own customer, the top of their view, with what the header shows.
-#[derive(cynic::QueryFragment, Clone, Debug, PartialEq)]
-#[cynic(graphql_type = "Customer")]
-pub struct ViewRoot {
-    #[cynic(spread)]
-    pub node: TreeNode,
-    pub descendant_count: i32,
-    pub modules: Vec<Module>,
-    pub effective_branding: BrandingFields,
-}
-
-/// What the console needs when it opens.
-#[derive(cynic::QueryFragment, Clone, Debug, PartialEq)]
-#[cynic(graphql_type = "Query")]
-pub struct Console {
-    /// Null only when the token stopped being valid between checks.
-    pub me: Option<Me>,
-    pub root: ViewRoot,
-}
-
-/// The signed-in user and their root customer.
-pub async fn console(token: Option<&str>) -> Result<Console, ApiError> {
-    run(token, Console::build(())).await
-}
-
-#[derive(cynic::QueryVariables, Clone, Debug)]
-pub struct IdVars {
-    pub id: Id,
-}
-
 #[derive(cynic::QueryFragment, Debug)]
 #[cynic(graphql_type = "Query", variables = "IdVars")]
 struct NodeQuery {
     #[arguments(id: $id)]
     customer: Option<TreeNode>,
-}
-
-/// One customer's tree line; `None` when it is gone or outside the caller's view.
-pub async fn node(token: Option<&str>, id: &Id) -> Result<Option<TreeNode>, ApiError> {
-    let data = run(token, NodeQuery::build(IdVars { id: id.clone() })).await?;
-    Ok(data.customer)
 }
 
 #[derive(cynic::QueryVariables, Clone, Debug)]
@@ -103,23 +58,6 @@ struct WithChildren {
 struct ChildrenQuery {
     #[arguments(id: $id)]
     customer: Option<WithChildren>,
-}
-
-/// `first` children of a customer after `after` (a cursor from the previous page).
-/// `None` when the customer is gone or outside the caller's view.
-pub async fn children(
-    token: Option<&str>,
-    id: &Id,
-    first: i32,
-    after: Option<String>,
-) -> Result<Option<NodePage>, ApiError> {
-    let vars = ChildrenVars {
-        id: id.clone(),
-        first,
-        after,
-    };
-    let data = run(token, ChildrenQuery::build(vars)).await?;
-    Ok(data.customer.map(|c| c.children))
 }
 
 /// A search result: a tree line and where it sits.
@@ -155,15 +93,6 @@ struct SearchQuery {
     customers: FoundPage,
 }
 
-/// Customers anywhere in the caller's view that match.
-pub async fn search(token: Option<&str>, vars: SearchVars) -> Result<FoundPage, ApiError> {
-    let vars = SearchVars {
-        first: vars.first.or(Some(PAGE_SIZE)),
-        ..vars
-    };
-    Ok(run(token, SearchQuery::build(vars)).await?.customers)
-}
-
 /// An ancestor in a breadcrumb.
 #[derive(cynic::QueryFragment, Clone, Debug, PartialEq)]
 #[cynic(graphql_type = "Customer")]
@@ -171,20 +100,6 @@ pub struct Ancestor {
     pub id: Id,
     pub name: String,
     pub level: CustomerLevel,
-}
-
-#[derive(cynic::QueryFragment, Clone, Debug, PartialEq)]
-#[cynic(graphql_type = "Country")]
-pub struct CountryRef {
-    pub code: String,
-    pub name: String,
-}
-
-#[derive(cynic::QueryFragment, Clone, Debug, PartialEq)]
-#[cynic(graphql_type = "DataCenter")]
-pub struct DataCenterRef {
-    pub code: String,
-    pub name: String,
 }
 
 /// A customer as its editor shows it.
@@ -229,25 +144,11 @@ struct CustomerQuery {
     customer: Option<Customer>,
 }
 
-/// A customer for its editor; `None` when it is gone or outside the caller's view.
-pub async fn customer(token: Option<&str>, id: &Id) -> Result<Option<Customer>, ApiError> {
-    Ok(run(token, CustomerQuery::build(IdVars { id: id.clone() }))
-        .await?
-        .customer)
-}
-
 #[derive(cynic::QueryFragment, Debug)]
 #[cynic(graphql_type = "Query", variables = "IdVars")]
 struct ParentQuery {
     #[arguments(id: $id)]
     customer: Option<ParentRef>,
-}
-
-/// What creating a child under a customer needs to know about it.
-pub async fn parent(token: Option<&str>, id: &Id) -> Result<Option<ParentRef>, ApiError> {
-    Ok(run(token, ParentQuery::build(IdVars { id: id.clone() }))
-        .await?
-        .customer)
 }
 
 #[derive(cynic::QueryVariables, Clone, Debug)]
@@ -267,39 +168,6 @@ struct ParentPage {
 struct ParentSearch {
     #[arguments(search: $search, levels: $levels, first: 20)]
     customers: ParentPage,
-}
-
-/// Up to 20 customers at one of `levels` whose name contains `search`: candidates for a parent.
-pub async fn parents(
-    token: Option<&str>,
-    search: String,
-    levels: Vec<CustomerLevel>,
-) -> Result<Vec<ParentRef>, ApiError> {
-    let vars = ParentSearchVars {
-        search: Some(search).filter(|s| !s.trim().is_empty()),
-        levels: Some(levels),
-    };
-    Ok(run(token, ParentSearch::build(vars)).await?.customers.nodes)
-}
-
-/// A country, with its data center when it has one.
-#[derive(cynic::QueryFragment, Clone, Debug, PartialEq)]
-pub struct Country {
-    pub code: String,
-    pub name: String,
-    pub data_center: Option<DataCenterRef>,
-}
-
-/// Every country and every data center: what the customer form chooses from.
-#[derive(cynic::QueryFragment, Clone, Debug, PartialEq)]
-#[cynic(graphql_type = "Query")]
-pub struct Geography {
-    pub countries: Vec<Country>,
-    pub data_centers: Vec<DataCenterRef>,
-}
-
-pub async fn geography(token: Option<&str>) -> Result<Geography, ApiError> {
-    run(token, Geography::build(())).await
 }
 
 #[derive(cynic::InputObject, Clone, Debug, PartialEq)]
@@ -328,12 +196,6 @@ pub struct CreateVars {
 struct CreateCustomer {
     #[arguments(input: $input)]
     create_customer: TreeNode,
-}
-
-pub async fn create(token: Option<&str>, input: CreateCustomerInput) -> Result<TreeNode, ApiError> {
-    Ok(run(token, CreateCustomer::build(CreateVars { input }))
-        .await?
-        .create_customer)
 }
 
 #[derive(cynic::InputObject, Clone, Debug, Default, PartialEq)]
@@ -366,16 +228,6 @@ struct UpdateCustomer {
     update_customer: Customer,
 }
 
-pub async fn update(
-    token: Option<&str>,
-    id: Id,
-    input: UpdateCustomerInput,
-) -> Result<Customer, ApiError> {
-    Ok(run(token, UpdateCustomer::build(UpdateVars { id, input }))
-        .await?
-        .update_customer)
-}
-
 #[derive(cynic::QueryVariables, Clone, Debug)]
 pub struct MoveVars {
     pub id: Id,
@@ -390,21 +242,11 @@ struct MoveCustomer {
     move_customer: Customer,
 }
 
-pub async fn move_to(token: Option<&str>, vars: MoveVars) -> Result<Customer, ApiError> {
-    Ok(run(token, MoveCustomer::build(vars)).await?.move_customer)
-}
-
 #[derive(cynic::QueryFragment, Debug)]
 #[cynic(graphql_type = "Mutation", variables = "IdVars")]
 struct ConvertToProduction {
     #[arguments(id: $id)]
     convert_to_production: Customer,
-}
-
-pub async fn convert_to_production(token: Option<&str>, id: Id) -> Result<Customer, ApiError> {
-    Ok(run(token, ConvertToProduction::build(IdVars { id }))
-        .await?
-        .convert_to_production)
 }
 
 #[derive(cynic::QueryVariables, Clone, Debug)]
@@ -421,17 +263,6 @@ struct ChangeStorageLocation {
     change_storage_location: Customer,
 }
 
-/// Changes a customer's storage location (support only: the root customer's SUPERUSERs);
-/// devices added afterwards take the new location.
-pub async fn change_storage_location(
-    token: Option<&str>,
-    vars: StorageLocationVars,
-) -> Result<Customer, ApiError> {
-    Ok(run(token, ChangeStorageLocation::build(vars))
-        .await?
-        .change_storage_location)
-}
-
 #[derive(cynic::QueryFragment, Debug)]
 #[cynic(graphql_type = "Mutation", variables = "IdVars")]
 struct RemoveCustomer {
@@ -439,63 +270,113 @@ struct RemoveCustomer {
     remove_customer: Id,
 }
 
-pub async fn remove(token: Option<&str>, id: Id) -> Result<Id, ApiError> {
-    Ok(run(token, RemoveCustomer::build(IdVars { id }))
-        .await?
-        .remove_customer)
-}
+impl Api {
+    /// One customer's tree line; `None` when it is gone or outside the caller's view.
+    pub async fn node(self, id: &Id) -> Result<Option<TreeNode>, ApiError> {
+        let data = self
+            .run(NodeQuery::build(IdVars { id: id.clone() }))
+            .await?;
+        Ok(data.customer)
+    }
 
-/// Signing in.
-#[derive(cynic::QueryVariables, Clone, Debug)]
-pub struct SignInVars {
-    pub customer_name: String,
-    pub username: String,
-    pub password: String,
-}
+    /// `first` children of a customer after `after` (a cursor from the previous page).
+    /// `None` when the customer is gone or outside the caller's view.
+    pub async fn children(
+        self,
+        id: &Id,
+        first: i32,
+        after: Option<String>,
+    ) -> Result<Option<NodePage>, ApiError> {
+        let vars = ChildrenVars {
+            id: id.clone(),
+            first,
+            after,
+        };
+        let data = self.run(ChildrenQuery::build(vars)).await?;
+        Ok(data.customer.map(|c| c.children))
+    }
 
-#[derive(cynic::QueryFragment, Clone, Debug)]
-pub struct Session {
-    pub token: String,
-}
+    /// Customers anywhere in the caller's view that match.
+    pub async fn search(self, vars: SearchVars) -> Result<FoundPage, ApiError> {
+        let vars = SearchVars {
+            first: vars.first.or(Some(PAGE_SIZE)),
+            ..vars
+        };
+        Ok(self.run(SearchQuery::build(vars)).await?.customers)
+    }
 
-#[derive(cynic::QueryFragment, Debug)]
-#[cynic(graphql_type = "Mutation", variables = "SignInVars")]
-struct SignIn {
-    #[arguments(customerName: $customer_name, username: $username, password: $password)]
-    sign_in: Session,
-}
+    /// A customer for its editor; `None` when it is gone or outside the caller's view.
+    pub async fn customer(self, id: &Id) -> Result<Option<Customer>, ApiError> {
+        let data = self
+            .run(CustomerQuery::build(IdVars { id: id.clone() }))
+            .await?;
+        Ok(data.customer)
+    }
 
-/// Signs in with customer name, username and password; returns the bearer token.
-pub async fn sign_in(vars: SignInVars) -> Result<String, ApiError> {
-    Ok(run(None, SignIn::build(vars)).await?.sign_in.token)
-}
+    /// What creating a child under a customer needs to know about it.
+    pub async fn parent(self, id: &Id) -> Result<Option<ParentRef>, ApiError> {
+        let data = self
+            .run(ParentQuery::build(IdVars { id: id.clone() }))
+            .await?;
+        Ok(data.customer)
+    }
 
-#[derive(cynic::QueryFragment, Debug)]
-#[cynic(graphql_type = "Mutation")]
-struct SignOut {
-    #[allow(dead_code)]
-    sign_out: bool,
-}
+    /// Up to 20 customers at one of `levels` whose name contains `search`: candidates for a
+    /// parent.
+    pub async fn parents(
+        self,
+        search: String,
+        levels: Vec<CustomerLevel>,
+    ) -> Result<Vec<ParentRef>, ApiError> {
+        let vars = ParentSearchVars {
+            search: Some(search).filter(|s| !s.trim().is_empty()),
+            levels: Some(levels),
+        };
+        Ok(self.run(ParentSearch::build(vars)).await?.customers.nodes)
+    }
 
-/// Revokes the session's token on the server.
-pub async fn sign_out(token: &str) -> Result<(), ApiError> {
-    run(Some(token), SignOut::build(())).await.map(|_| ())
-}
+    pub async fn create_customer(self, input: CreateCustomerInput) -> Result<TreeNode, ApiError> {
+        let data = self
+            .run(CreateCustomer::build(CreateVars { input }))
+            .await?;
+        Ok(data.create_customer)
+    }
 
-#[derive(cynic::QueryVariables, Clone, Debug)]
-pub struct SetPasswordVars {
-    pub token: String,
-    pub password: String,
-}
+    pub async fn update_customer(
+        self,
+        id: Id,
+        input: UpdateCustomerInput,
+    ) -> Result<Customer, ApiError> {
+        let data = self
+            .run(UpdateCustomer::build(UpdateVars { id, input }))
+            .await?;
+        Ok(data.update_customer)
+    }
 
-#[derive(cynic::QueryFragment, Debug)]
-#[cynic(graphql_type = "Mutation", variables = "SetPasswordVars")]
-struct SetPassword {
-    #[arguments(token: $token, password: $password)]
-    set_password: bool,
-}
+    pub async fn move_customer(self, vars: MoveVars) -> Result<Customer, ApiError> {
+        Ok(self.run(MoveCustomer::build(vars)).await?.move_customer)
+    }
 
-/// Sets a password with the token of a one-time set-password link.
-pub async fn set_password(vars: SetPasswordVars) -> Result<bool, ApiError> {
-    Ok(run(None, SetPassword::build(vars)).await?.set_password)
+    pub async fn convert_to_production(self, id: Id) -> Result<Customer, ApiError> {
+        let data = self.run(ConvertToProduction::build(IdVars { id })).await?;
+        Ok(data.convert_to_production)
+    }
+
+    /// Changes a customer's storage location (support only: the root customer's SUPERUSERs);
+    /// devices added afterwards take the new location.
+    pub async fn change_storage_location(
+        self,
+        vars: StorageLocationVars,
+    ) -> Result<Customer, ApiError> {
+        let data = self.run(ChangeStorageLocation::build(vars)).await?;
+        Ok(data.change_storage_location)
+    }
+
+    /// Removes a customer; returns its id.
+    pub async fn remove_customer(self, id: Id) -> Result<Id, ApiError> {
+        Ok(self
+            .run(RemoveCustomer::build(IdVars { id }))
+            .await?
+            .remove_customer)
+    }
 }

@@ -3,10 +3,8 @@
 use cynic::{Id, MutationBuilder, QueryBuilder};
 
 use super::{
-    customers::{IdVars, IdVarsFields},
-    run, schema, ApiError, DateTime, PageInfo, PAGE_SIZE,
+    geo::DataCenterRef, schema, Api, ApiError, DateTime, IdVars, IdVarsFields, PageInfo, PAGE_SIZE,
 };
-use crate::api::customers::DataCenterRef;
 
 #[derive(cynic::QueryFragment, Clone, Debug, PartialEq)]
 #[cynic(graphql_type = "Customer")]
@@ -57,25 +55,6 @@ struct DevicesQuery {
     customer: Option<WithDevices>,
 }
 
-/// A page of a customer's devices; `None` when the customer is gone.
-pub async fn devices(
-    token: Option<&str>,
-    id: &Id,
-    after: Option<String>,
-    include_descendants: bool,
-) -> Result<Option<DevicePage>, ApiError> {
-    let vars = DevicesVars {
-        id: id.clone(),
-        first: PAGE_SIZE,
-        after,
-        include_descendants,
-    };
-    Ok(run(token, DevicesQuery::build(vars))
-        .await?
-        .customer
-        .map(|c| c.devices))
-}
-
 #[derive(cynic::InputObject, Clone, Debug, PartialEq)]
 pub struct DeviceInput {
     pub name: String,
@@ -99,20 +78,40 @@ struct AddDevice {
     add_device: Device,
 }
 
-pub async fn add(token: Option<&str>, vars: AddDeviceVars) -> Result<Device, ApiError> {
-    Ok(run(token, AddDevice::build(vars)).await?.add_device)
-}
-
 #[derive(cynic::QueryFragment, Debug)]
 #[cynic(graphql_type = "Mutation", variables = "IdVars")]
 struct RemoveDevice {
     #[arguments(id: $id)]
-    #[allow(dead_code)]
     remove_device: Id,
 }
 
-pub async fn remove(token: Option<&str>, id: Id) -> Result<(), ApiError> {
-    run(token, RemoveDevice::build(IdVars { id }))
-        .await
-        .map(|_| ())
+impl Api {
+    /// A page of a customer's devices; `None` when the customer is gone.
+    pub async fn devices(
+        self,
+        id: &Id,
+        after: Option<String>,
+        include_descendants: bool,
+    ) -> Result<Option<DevicePage>, ApiError> {
+        let vars = DevicesVars {
+            id: id.clone(),
+            first: PAGE_SIZE,
+            after,
+            include_descendants,
+        };
+        let data = self.run(DevicesQuery::build(vars)).await?;
+        Ok(data.customer.map(|c| c.devices))
+    }
+
+    pub async fn add_device(self, vars: AddDeviceVars) -> Result<Device, ApiError> {
+        Ok(self.run(AddDevice::build(vars)).await?.add_device)
+    }
+
+    /// Removes a device; returns its id.
+    pub async fn remove_device(self, id: Id) -> Result<Id, ApiError> {
+        Ok(self
+            .run(RemoveDevice::build(IdVars { id }))
+            .await?
+            .remove_device)
+    }
 }

@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use wasm_bindgen::{closure::Closure, JsCast};
 use web_sys::{CloseEvent, MessageEvent, WebSocket};
 
-use super::schema;
+use super::{schema, Api};
 
 #[derive(cynic::Enum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ChangeKind {
@@ -91,24 +91,27 @@ impl std::fmt::Debug for Live {
     }
 }
 
-/// Subscribes to every change in the caller's view.
-pub fn customer_changes(
-    token: String,
-    on_change: impl Fn(CustomerChange) + 'static,
-    on_status: impl Fn(LiveStatus) + 'static,
-) -> Live {
-    let inner = Rc::new(RefCell::new(Inner {
-        token,
-        on_change: Rc::new(on_change),
-        on_status: Rc::new(on_status),
-        socket: None,
-        attempt: 0,
-        acked_once: false,
-        stopped: false,
-        handlers: Vec::new(),
-    }));
-    connect(&inner);
-    Live(inner)
+impl Api {
+    /// Subscribes to every change in the caller's view, with the session's token; `None`
+    /// without a session.
+    pub fn customer_changes(
+        self,
+        on_change: impl Fn(CustomerChange) + 'static,
+        on_status: impl Fn(LiveStatus) + 'static,
+    ) -> Option<Live> {
+        let inner = Rc::new(RefCell::new(Inner {
+            token: self.token()?,
+            on_change: Rc::new(on_change),
+            on_status: Rc::new(on_status),
+            socket: None,
+            attempt: 0,
+            acked_once: false,
+            stopped: false,
+            handlers: Vec::new(),
+        }));
+        connect(&inner);
+        Some(Live(inner))
+    }
 }
 
 fn url() -> Option<String> {

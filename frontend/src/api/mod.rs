@@ -1,24 +1,34 @@
-//! Canopy's GraphQL API as the app uses it. Every operation is a cynic `QueryFragment` checked
-//! at compile time against the repository's `schema.graphql` (see `build.rs`), so an API change
-//! that breaks the app breaks its build. Requests go out through gloo-net with the session's
-//! bearer token; an answer becomes either the operation's data or an [`ApiError`].
+//! Canopy's GraphQL API as the app uses it, one module per domain. Every operation is a cynic
+//! `QueryFragment` checked at compile time against the repository's `schema.graphql` (see
+//! `build.rs`), so an API change that breaks the app breaks its build. Operations are methods of
+//! the [`Api`] client (`client.rs`), which carries the session; this module holds what the
+//! domains share: the scalars, the enums (the domain enums of `shared/`, through
+//! [`shared_enum!`]), the common fragments and variables, and the error type.
 
+pub mod activities;
 pub mod audit;
+pub mod auth;
+pub mod branding;
+mod client;
+pub mod console;
+pub mod contacts;
 pub mod customers;
-pub mod details;
 pub mod devices;
+pub mod geo;
 pub mod live;
+pub mod profile;
+pub mod records;
 pub mod users;
 
 use canopy_shared as shared;
+use cynic::Id;
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 
+pub use client::{use_api, Api};
+
 #[cynic::schema("canopy")]
 pub mod schema {}
-
-/// Where the server answers GraphQL requests (the app is served from the same origin).
-const ENDPOINT: &str = "/graphql";
 
 /// How many items one page (one "Load more") fetches.
 pub const PAGE_SIZE: i32 = 50;
@@ -64,7 +74,7 @@ impl<'de> Deserialize<'de> for Upload {
 }
 
 /// Declares an enum of the schema, checked against it by cynic, with conversions to and from
-/// the domain enum of `shared/` that carries the rules and labels.
+/// the domain enum of `shared/` that carries the rules, the API's spelling and the labels.
 macro_rules! shared_enum {
     ($name:ident => $shared:ty { $($variant:ident),* $(,)? }) => {
         #[derive(cynic::Enum, Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -87,9 +97,31 @@ macro_rules! shared_enum {
             pub fn shared(self) -> $shared {
                 self.into()
             }
+
+            /// Every value, in `shared/`'s order.
+            pub fn all() -> impl Iterator<Item = Self> {
+                <$shared>::ALL.into_iter().map(Self::from)
+            }
+
+            /// The value as the API spells it, e.g. `IN_TRIAL` (also what the app's `<select>`s
+            /// and addresses hold).
+            pub fn as_str(self) -> &'static str {
+                self.shared().as_str()
+            }
+
+            /// Parses [`as_str`](Self::as_str)'s spelling.
+            pub fn parse(value: &str) -> Option<Self> {
+                Self::all().find(|v| v.as_str() == value)
+            }
+
+            /// The value as people read it.
+            pub fn label(self) -> &'static str {
+                self.shared().label()
+            }
         }
     };
 }
+pub(crate) use shared_enum;
 
 shared_enum!(CustomerLevel => shared::CustomerLevel {
     Root, Distributor, SubDistributor, Reseller, EndCustomer, Site,
@@ -102,29 +134,10 @@ shared_enum!(Module => shared::Module {
 });
 shared_enum!(Role => shared::Role { Superuser, Administrator, Manager, Operator, Supporter });
 
-impl CustomerLevel {
-    pub fn label(self) -> &'static str {
-        self.shared().label()
-    }
-}
-
-impl ServiceType {
-    pub fn label(self) -> &'static str {
-        self.shared().label()
-    }
-}
-
-impl Role {
-    /// "Administrator": the role as people read it.
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Superuser => "Superuser",
-            Self::Administrator => "Administrator",
-            Self::Manager => "Manager",
-            Self::Operator => "Operator",
-            Self::Supporter => "Supporter",
-        }
-    }
+/// The variables of every operation on one object by its id.
+#[derive(cynic::QueryVariables, Clone, Debug)]
+pub struct IdVars {
+    pub id: Id,
 }
 
 /// Relay's page info, the part the app uses.
@@ -202,9 +215,16 @@ struct Extensions {
     field: Option<String>,
 }
 
-/// Turns a GraphQL response body into the operation's data, or its first error.
+/// Turns a GraphQL response body into the operation's data, or its first error, as the client
+/// does (which also sees the session ended on the way).
+#[cfg(test)]
 pub fn decode<T: DeserializeOwned>(body: serde_json::Value) -> Result<T, ApiError> {
-    serde_json::from_value(data(body)?).map_err(|e| ApiError::Unexpected(e.to_string()))
+    from_data(data(body)?)
+}
+
+/// The operation's data from a response's `data`.
+fn from_data<T: DeserializeOwned>(data: serde_json::Value) -> Result<T, ApiError> {
+    serde_json::from_value(data).map_err(|e| ApiError::Unexpected(e.to_string()))
 }
 
 /// The `data` of a GraphQL response body, or its first error. Kept apart from [`decode`] (and
@@ -227,82 +247,6 @@ fn data(body: serde_json::Value) -> Result<serde_json::Value, ApiError> {
     response
         .data
         .ok_or_else(|| ApiError::Unexpected("neither data nor errors".into()))
-}
-
-/// Sends a built request and returns the JSON body of the answer. Like [`data`], one copy
-/// serves every operation: only serialising the variables and decoding the data depend on it.
-async fn send(
-    request: Result<gloo_net::http::Request, gloo_net::Error>,
-) -> Result<serde_json::Value, ApiError> {
-    let request = request.map_err(|e| ApiError::Unexpected(e.to_string()))?;
-    let response = request.send().await.map_err(|e| {
-        leptos::logging::warn!("GraphQL request failed: {e}");
-        ApiError::Network
-    })?;
-    let status = response.status();
-    // GraphQL errors come with a JSON body whatever the status; anything else is a failure of
-    // the server or a proxy in front of it.
-    match response.json::<serde_json::Value>().await {
-        Ok(body) => Ok(body),
-        Err(_) if status == 401 => Err(ApiError::Graphql {
-            message: "Your session has ended. Please sign in again.".into(),
-            code: Some("UNAUTHENTICATED".into()),
-            field: None,
-        }),
-        Err(_) if status >= 502 => Err(ApiError::Network),
-        Err(_) => Err(ApiError::Unexpected(format!("HTTP {status}"))),
-    }
-}
-
-fn request(token: Option<&str>) -> gloo_net::http::RequestBuilder {
-    let mut request = gloo_net::http::Request::post(ENDPOINT);
-    if let Some(token) = token {
-        request = request.header("Authorization", &format!("Bearer {token}"));
-    }
-    request
-}
-
-/// Sends one operation, with the bearer token when there is one.
-pub async fn run<Q, V>(
-    token: Option<&str>,
-    operation: cynic::Operation<Q, V>,
-) -> Result<Q, ApiError>
-where
-    Q: DeserializeOwned,
-    V: Serialize,
-{
-    decode(send(request(token).json(&operation)).await?)
-}
-
-/// Sends one operation with files, as a GraphQL multipart request: each file goes to the
-/// variable at its path (e.g. `variables.input.logo`).
-pub async fn run_with_files<Q, V>(
-    token: Option<&str>,
-    operation: cynic::Operation<Q, V>,
-    files: Vec<(&'static str, web_sys::File)>,
-) -> Result<Q, ApiError>
-where
-    Q: DeserializeOwned,
-    V: Serialize,
-{
-    let unexpected = |e: JsValue| ApiError::Unexpected(format!("{e:?}"));
-    let form = web_sys::FormData::new().map_err(unexpected)?;
-    let operations =
-        serde_json::to_string(&operation).map_err(|e| ApiError::Unexpected(e.to_string()))?;
-    form.append_with_str("operations", &operations)
-        .map_err(unexpected)?;
-    let map: serde_json::Map<String, serde_json::Value> = files
-        .iter()
-        .enumerate()
-        .map(|(i, (path, _))| (i.to_string(), serde_json::json!([path])))
-        .collect();
-    form.append_with_str("map", &serde_json::Value::Object(map).to_string())
-        .map_err(unexpected)?;
-    for (i, (_, file)) in files.iter().enumerate() {
-        form.append_with_blob_and_filename(&i.to_string(), file, &file.name())
-            .map_err(unexpected)?;
-    }
-    decode(send(request(token).body(form)).await?)
 }
 
 #[cfg(test)]
@@ -356,6 +300,21 @@ mod tests {
                 Err(ApiError::Unexpected(_))
             ));
         }
+    }
+
+    #[test]
+    fn select_values_parse_back() {
+        assert_eq!(
+            CustomerLevel::parse("RESELLER"),
+            Some(CustomerLevel::Reseller)
+        );
+        assert_eq!(CustomerLevel::parse(""), None);
+        assert_eq!(
+            ServiceType::parse("SOFTWARE_ONLY"),
+            Some(ServiceType::SoftwareOnly)
+        );
+        assert_eq!(CustomerState::InTrial.as_str(), "IN_TRIAL");
+        assert_eq!(Role::all().last(), Some(Role::Supporter));
     }
 
     #[test]

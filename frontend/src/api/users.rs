@@ -3,10 +3,7 @@
 
 use cynic::{Id, MutationBuilder, QueryBuilder};
 
-use super::{
-    customers::{IdVars, IdVarsFields},
-    run, schema, ApiError, DateTime, Role,
-};
+use super::{schema, Api, ApiError, DateTime, IdVars, IdVarsFields, Role};
 
 #[derive(cynic::QueryFragment, Clone, Debug, PartialEq)]
 pub struct User {
@@ -30,13 +27,6 @@ struct WithUsers {
 struct UsersQuery {
     #[arguments(id: $id)]
     customer: Option<WithUsers>,
-}
-
-pub async fn users(token: Option<&str>, id: &Id) -> Result<Option<Vec<User>>, ApiError> {
-    Ok(run(token, UsersQuery::build(IdVars { id: id.clone() }))
-        .await?
-        .customer
-        .map(|c| c.users))
 }
 
 #[derive(cynic::InputObject, Clone, Debug, PartialEq)]
@@ -70,10 +60,6 @@ struct CreateUser {
     create_user: CreatedUser,
 }
 
-pub async fn create(token: Option<&str>, vars: CreateUserVars) -> Result<CreatedUser, ApiError> {
-    Ok(run(token, CreateUser::build(vars)).await?.create_user)
-}
-
 #[derive(cynic::QueryVariables, Clone, Debug)]
 pub struct UpdateUserVars {
     pub id: Id,
@@ -84,24 +70,38 @@ pub struct UpdateUserVars {
 #[cynic(graphql_type = "Mutation", variables = "UpdateUserVars")]
 struct UpdateUser {
     #[arguments(id: $id, input: $input)]
-    #[allow(dead_code)]
     update_user: User,
-}
-
-pub async fn update(token: Option<&str>, vars: UpdateUserVars) -> Result<(), ApiError> {
-    run(token, UpdateUser::build(vars)).await.map(|_| ())
 }
 
 #[derive(cynic::QueryFragment, Debug)]
 #[cynic(graphql_type = "Mutation", variables = "IdVars")]
 struct RemoveUser {
     #[arguments(id: $id)]
-    #[allow(dead_code)]
     remove_user: Id,
 }
 
-pub async fn remove(token: Option<&str>, id: Id) -> Result<(), ApiError> {
-    run(token, RemoveUser::build(IdVars { id }))
-        .await
-        .map(|_| ())
+impl Api {
+    /// A customer's users; `None` when it is gone or outside the caller's view.
+    pub async fn users(self, id: &Id) -> Result<Option<Vec<User>>, ApiError> {
+        let data = self
+            .run(UsersQuery::build(IdVars { id: id.clone() }))
+            .await?;
+        Ok(data.customer.map(|c| c.users))
+    }
+
+    pub async fn create_user(self, vars: CreateUserVars) -> Result<CreatedUser, ApiError> {
+        Ok(self.run(CreateUser::build(vars)).await?.create_user)
+    }
+
+    pub async fn update_user(self, vars: UpdateUserVars) -> Result<User, ApiError> {
+        Ok(self.run(UpdateUser::build(vars)).await?.update_user)
+    }
+
+    /// Removes a user; returns its id.
+    pub async fn remove_user(self, id: Id) -> Result<Id, ApiError> {
+        Ok(self
+            .run(RemoveUser::build(IdVars { id }))
+            .await?
+            .remove_user)
+    }
 }

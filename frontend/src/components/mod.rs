@@ -5,4 +5,5 @@ pub mod customer_tree;
 pub mod dialog;
 pub mod form;
 pub mod icons;
+pub mod pickers;
 pub mod trial_badge;

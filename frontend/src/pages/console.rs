@@ -11,10 +11,10 @@ use send_wrapper::SendWrapper;
 
 use crate::{
     api::{
-        self,
-        customers::{Console as ConsoleData, ViewRoot},
-        details::BrandingFields,
+        branding::BrandingFields,
+        console::{Console as ConsoleData, Me, ViewRoot},
         live::LiveStatus,
+        use_api,
     },
     components::form::Problem,
     session::use_session,
@@ -35,13 +35,8 @@ pub fn Console() -> impl IntoView {
 #[component]
 fn SignedIn() -> impl IntoView {
     let session = use_session();
-    let console = LocalResource::new(move || async move {
-        let result = api::customers::console(session.token().as_deref()).await;
-        if let Err(error) = &result {
-            session.check(error);
-        }
-        result
-    });
+    let api = use_api();
+    let console = LocalResource::new(move || api.console());
     view! {
         <Transition fallback=|| view! { <p class="loading-page" role="status">"Loading the console…"</p> }>
             {move || Suspend::new(async move {
@@ -169,8 +164,9 @@ fn show_icon(url: Option<&str>) {
 }
 
 #[component]
-fn Shell(me: api::customers::Me, root: ViewRoot) -> impl IntoView {
+fn Shell(me: Me, root: ViewRoot) -> impl IntoView {
     let session = use_session();
+    let api = use_api();
     let viewer = Viewer {
         me: StoredValue::new(me.clone()),
         root: RwSignal::new(root),
@@ -180,31 +176,30 @@ fn Shell(me: api::customers::Me, root: ViewRoot) -> impl IntoView {
     tree.reset();
 
     let live_status = RwSignal::new(LiveStatus::Connecting);
-    if let Some(token) = session.token() {
-        let live = api::live::customer_changes(
-            token,
-            move |change| tree.apply(change),
-            move |status| {
-                // Back after an interruption: catch up on what happened meanwhile.
-                if status == LiveStatus::Live
-                    && live_status.try_get_untracked() == Some(LiveStatus::Reconnecting)
-                {
-                    tree.resync();
-                }
-                live_status.set(status);
-            },
-        );
+    let live = api.customer_changes(
+        move |change| tree.apply(change),
+        move |status| {
+            // Back after an interruption: catch up on what happened meanwhile.
+            if status == LiveStatus::Live
+                && live_status.try_get_untracked() == Some(LiveStatus::Reconnecting)
+            {
+                tree.resync();
+            }
+            live_status.set(status);
+        },
+    );
+    if let Some(live) = live {
         let live = SendWrapper::new(live);
         on_cleanup(move || drop(live));
     }
 
     let sign_out = Action::new_local(move |_: &()| async move {
-        if let Some(token) = session.token() {
-            // The token is dropped here whatever the server says: the user asked to leave, and a
-            // token the server failed to revoke still expires there.
-            if let Err(error) = api::customers::sign_out(&token).await {
-                leptos::logging::warn!("signOut failed: {error}");
-            }
+        // The token is dropped here whatever the server says: the user asked to leave, and a
+        // token the server failed to revoke still expires there.
+        match api.sign_out().await {
+            Ok(true) => {}
+            Ok(false) => leptos::logging::warn!("signOut: the server had no such session"),
+            Err(error) => leptos::logging::warn!("signOut failed: {error}"),
         }
         session.end();
     });

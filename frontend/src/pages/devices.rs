@@ -9,16 +9,15 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 
 use crate::{
     api::{
-        self,
+        customers::SearchVars,
         devices::{AddDeviceVars, Device, DeviceInput},
-        ApiError,
+        use_api, ApiError,
     },
     components::{
         combobox::{Choice, Combobox},
         dialog::Confirm,
         form::Problem,
     },
-    session::use_session,
     state::{use_tree, use_viewer},
 };
 
@@ -153,7 +152,7 @@ pub fn save_columns(columns: &[Column]) {
 
 #[component]
 pub fn DevicesPage() -> impl IntoView {
-    let session = use_session();
+    let api = use_api();
     let viewer = use_viewer();
     let tree = use_tree();
     let navigate = use_navigate();
@@ -169,15 +168,12 @@ pub fn DevicesPage() -> impl IntoView {
     let candidates = LocalResource::new(move || {
         let q = query.get();
         async move {
-            let vars = api::customers::SearchVars {
+            let vars = SearchVars {
                 search: Some(q).filter(|q| !q.trim().is_empty()),
                 first: Some(20),
                 ..Default::default()
             };
-            api::customers::search(session.token().as_deref(), vars)
-                .await
-                .map(|p| p.nodes)
-                .unwrap_or_default()
+            api.search(vars).await.map(|p| p.nodes).unwrap_or_default()
         }
     });
     let options = Signal::derive(move || {
@@ -201,8 +197,7 @@ pub fn DevicesPage() -> impl IntoView {
     Effect::new(move |_| {
         if let Some(id) = customer_id.try_get().flatten() {
             leptos::task::spawn_local(async move {
-                if let Ok(Some(node)) = api::customers::node(session.token().as_deref(), &id).await
-                {
+                if let Ok(Some(node)) = api.node(&id).await {
                     let other = picked.try_with_untracked(|p| {
                         p.as_ref().map(|p| p.value.as_str()) != Some(id.inner())
                     });
@@ -229,9 +224,7 @@ pub fn DevicesPage() -> impl IntoView {
         error.set(None);
         let include = include_descendants.try_get_untracked().unwrap_or(false);
         leptos::task::spawn_local(async move {
-            match api::devices::devices(session.token().as_deref(), &id, after.clone(), include)
-                .await
-            {
+            match api.devices(&id, after.clone(), include).await {
                 Ok(Some(page)) => {
                     total.set(page.total_count);
                     next.set(page.page_info.next());
@@ -246,10 +239,7 @@ pub fn DevicesPage() -> impl IntoView {
                     code: Some("NOT_FOUND".into()),
                     field: None,
                 })),
-                Err(e) => {
-                    session.check(&e);
-                    error.set(Some(e));
-                }
+                Err(e) => error.set(Some(e)),
             }
             loading.set(false);
         });
@@ -277,16 +267,13 @@ pub fn DevicesPage() -> impl IntoView {
                     last_backup_at: None,
                 },
             };
-            match api::devices::add(session.token().as_deref(), vars).await {
+            match api.add_device(vars).await {
                 Ok(_) => {
                     add_error.set(None);
                     tree.changed(&id, &[]);
                     load(None);
                 }
-                Err(e) => {
-                    session.check(&e);
-                    add_error.set(Some(e));
-                }
+                Err(e) => add_error.set(Some(e)),
             }
         }
     });
@@ -295,16 +282,13 @@ pub fn DevicesPage() -> impl IntoView {
     let remove = Action::new_local(move |d: &Device| {
         let (device, owner) = (d.id.clone(), d.customer.id.clone());
         async move {
-            match api::devices::remove(session.token().as_deref(), device).await {
-                Ok(()) => {
+            match api.remove_device(device).await {
+                Ok(_) => {
                     removing.set(None);
                     tree.changed(&owner, &[]);
                     load(None);
                 }
-                Err(e) => {
-                    session.check(&e);
-                    remove_error.set(Some(e.to_string()));
-                }
+                Err(e) => remove_error.set(Some(e.to_string())),
             }
         }
     });

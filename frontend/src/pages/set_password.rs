@@ -4,7 +4,7 @@
 use leptos::{ev::SubmitEvent, prelude::*};
 use leptos_router::components::A;
 
-use crate::api::{self, customers::SetPasswordVars};
+use crate::api::{auth::SetPasswordVars, use_api};
 
 /// The token in a `#token=…` fragment.
 pub fn token_from_fragment(hash: &str) -> Option<String> {
@@ -17,6 +17,7 @@ pub fn token_from_fragment(hash: &str) -> Option<String> {
 
 #[component]
 pub fn SetPasswordPage() -> impl IntoView {
+    let api = use_api();
     let token = web_sys::window()
         .and_then(|w| w.location().hash().ok())
         .and_then(|h| token_from_fragment(&h));
@@ -31,7 +32,7 @@ pub fn SetPasswordPage() -> impl IntoView {
             password: pw.clone(),
         };
         async move {
-            match api::customers::set_password(vars).await {
+            match api.set_password(vars).await {
                 Ok(_) => done.set(true),
                 Err(e) => problem.set(Some(e.to_string())),
             }

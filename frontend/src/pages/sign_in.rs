@@ -4,7 +4,10 @@ use canopy_shared::CustomerName;
 use leptos::{ev::SubmitEvent, prelude::*};
 use leptos_router::components::Redirect;
 
-use crate::{api, session::use_session};
+use crate::{
+    api::{auth::SignInVars, use_api},
+    session::use_session,
+};
 
 /// The sign-in page; someone already signed in goes straight to the console.
 #[component]
@@ -83,6 +86,7 @@ impl Credentials {
 #[component]
 fn SignInForm() -> impl IntoView {
     let session = use_session();
+    let api = use_api();
     let customer_name = RwSignal::new(String::new());
     let username = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
@@ -91,12 +95,12 @@ fn SignInForm() -> impl IntoView {
     let sign_in = Action::new_local(move |credentials: &Credentials| {
         let credentials = credentials.clone();
         async move {
-            let vars = api::customers::SignInVars {
+            let vars = SignInVars {
                 customer_name: credentials.customer_name,
                 username: credentials.username,
                 password: credentials.password,
             };
-            match api::customers::sign_in(vars).await {
+            match api.sign_in(vars).await {
                 // The page then redirects to the console by itself.
                 Ok(token) => session.start(token),
                 Err(error) => problem.set(Some(Problem {

@@ -6,18 +6,17 @@ use cynic::Id;
 use leptos::{ev::SubmitEvent, prelude::*};
 use wasm_bindgen::JsValue;
 
-use super::profile::{details_resource, with_details};
+use super::records::{records_resource, with_records};
 use crate::{
     api::{
-        self,
-        details::{Activity, ActivityInput, ActivityKind, Contact},
-        DateTime,
+        activities::{Activity, ActivityInput, ActivityKind},
+        contacts::Contact,
+        use_api, DateTime,
     },
     components::{
         dialog::{Confirm, Modal},
         form::{optional, Field, FormErrors, Problem},
     },
-    session::use_session,
     state::{use_tree, use_viewer},
 };
 
@@ -48,16 +47,16 @@ fn to_local_input(at: &DateTime) -> String {
 #[component]
 pub fn Activities(id: Id) -> impl IntoView {
     let viewer = use_viewer();
-    let session = use_session();
+    let api = use_api();
     let tree = use_tree();
     let editable = viewer.can(Can::ManageActivities);
-    let details = details_resource(id.clone());
+    let records = records_resource(id.clone());
     let editing = RwSignal::new(None::<Option<Activity>>);
     let removing = RwSignal::new(None::<Activity>);
     let remove_error = RwSignal::new(None::<String>);
     let customer = StoredValue::new(id);
     let contacts = Signal::derive(move || {
-        details
+        records
             .get()
             .and_then(Result::ok)
             .flatten()
@@ -67,17 +66,14 @@ pub fn Activities(id: Id) -> impl IntoView {
     let remove = Action::new_local(move |a: &Activity| {
         let activity = a.id.clone();
         async move {
-            match api::details::remove_activity(session.token().as_deref(), activity).await {
-                Ok(()) => {
+            match api.remove_activity(activity).await {
+                Ok(_) => {
                     removing.set(None);
                     if let Some(c) = customer.try_get_value() {
                         tree.epoch(&c).update(|e| *e += 1);
                     }
                 }
-                Err(e) => {
-                    session.check(&e);
-                    remove_error.set(Some(e.to_string()));
-                }
+                Err(e) => remove_error.set(Some(e.to_string())),
             }
         }
     });
@@ -126,7 +122,7 @@ pub fn Activities(id: Id) -> impl IntoView {
         {editable.then(|| view! {
             <button type="button" class="button primary small" on:click=move |_| editing.set(Some(None))>"Add activity"</button>
         })}
-        {with_details(details, move |d| view! {
+        {with_records(records, move |d| view! {
             {list("Upcoming", "upcoming-activities", d.upcoming, d.contacts.clone())}
             {list("Past", "past-activities", d.past, d.contacts)}
         }.into_any())}
@@ -149,7 +145,7 @@ fn ActivityDialog(
     contacts: Vec<Contact>,
     on_close: Callback<()>,
 ) -> impl IntoView {
-    let session = use_session();
+    let api = use_api();
     let tree = use_tree();
     let errors = FormErrors::new();
     let a = activity.clone();
@@ -176,22 +172,15 @@ fn ActivityDialog(
     let save = Action::new_local(move |input: &ActivityInput| {
         let (customer, activity_id, input) = (customer.clone(), activity_id.clone(), input.clone());
         async move {
-            match api::details::save_activity(
-                session.token().as_deref(),
-                customer.clone(),
-                activity_id,
-                input,
-            )
-            .await
+            match api
+                .save_activity(customer.clone(), activity_id, input)
+                .await
             {
-                Ok(()) => {
+                Ok(_) => {
                     tree.epoch(&customer).update(|e| *e += 1);
                     on_close.run(());
                 }
-                Err(e) => {
-                    session.check(&e);
-                    errors.api(e, FIELDS);
-                }
+                Err(e) => errors.api(e, FIELDS),
             }
         }
     });
@@ -221,7 +210,7 @@ fn ActivityDialog(
                 <div class="field-row">
                     <Field id="activity-kind" label="Kind" name="kind" errors>
                         <select id="activity-kind" autofocus on:change=move |ev| if let Some(k) = ActivityKind::parse(&event_target_value(&ev)) { kind.set(k) }>
-                            {ActivityKind::ALL.into_iter().map(|k| view! { <option selected=move || kind.get() == k>{k.label()}</option> }).collect_view()}
+                            {ActivityKind::all().map(|k| view! { <option value=k.as_str() selected=move || kind.get() == k>{k.label()}</option> }).collect_view()}
                         </select>
                     </Field>
                     <Field id="activity-when" label="Date and time" name="occursAt" errors>

@@ -3,23 +3,18 @@
 //! choosing the data storage location from the device country as DOMAIN.md says.
 
 use canopy_shared::{customer::parse_reference, CustomerName};
-use cynic::Id;
 use leptos::{ev::SubmitEvent, prelude::*};
 use leptos_router::hooks::{use_location, use_navigate};
 
 use crate::{
-    api::{
-        self,
-        customers::{CreateCustomerInput, Geography, ParentRef},
-        CustomerLevel, ServiceType,
-    },
+    api::{customers::CreateCustomerInput, use_api, CustomerLevel, ServiceType},
     components::{
-        combobox::{filter_choices, Choice, Combobox},
+        combobox::Choice,
         customer_tree::selected_id,
         dialog::Modal,
         form::{optional, Field, FormErrors, Problem},
+        pickers::{CountryPicker, ParentPicker},
     },
-    session::use_session,
     state::{use_tree, use_viewer},
 };
 
@@ -33,44 +28,9 @@ const FIELDS: &[&str] = &[
     "customerReference",
 ];
 
-/// The countries as combobox choices.
-pub fn country_choices(geo: &Geography) -> Vec<Choice> {
-    geo.countries
-        .iter()
-        .map(|c| Choice {
-            value: c.code.clone(),
-            label: c.name.clone(),
-            hint: c.data_center.as_ref().map(|_| "Data center".to_owned()),
-        })
-        .collect()
-}
-
-/// The searchable list of every country; `selected` holds the chosen code.
-#[component]
-pub fn CountryPicker(
-    #[prop(into)] id: String,
-    geography: Signal<Option<Geography>>,
-    selected: RwSignal<Option<Choice>>,
-    #[prop(into)] invalid: Signal<bool>,
-) -> impl IntoView {
-    let query = RwSignal::new(
-        selected
-            .get_untracked()
-            .map(|c| c.label)
-            .unwrap_or_default(),
-    );
-    let all =
-        Memo::new(move |_| geography.with(|g| g.as_ref().map(country_choices).unwrap_or_default()));
-    let options = Signal::derive(move || all.with(|all| filter_choices(all, &query.get(), 40)));
-    let described = format!("{id}-error");
-    view! {
-        <Combobox id=id query options selected invalid described_by=described placeholder="Type to search" />
-    }
-}
-
 #[component]
 pub fn AddCustomerDialog(on_close: Callback<()>) -> impl IntoView {
-    let session = use_session();
+    let api = use_api();
     let viewer = use_viewer();
     let tree = use_tree();
     let navigate = use_navigate();
@@ -85,12 +45,10 @@ pub fn AddCustomerDialog(on_close: Callback<()>) -> impl IntoView {
     let parent_id = RwSignal::new(start);
     let parent = LocalResource::new(move || {
         let id = parent_id.get();
-        async move { api::customers::parent(session.token().as_deref(), &id).await }
+        async move { api.parent(&id).await }
     });
     let parent_now = move || parent.get().and_then(Result::ok).flatten();
-    let geography = LocalResource::new(move || async move {
-        api::customers::geography(session.token().as_deref()).await
-    });
+    let geography = LocalResource::new(move || api.geography());
     let geo = Signal::derive(move || geography.get().and_then(Result::ok));
 
     let name = RwSignal::new(String::new());
@@ -148,7 +106,7 @@ pub fn AddCustomerDialog(on_close: Callback<()>) -> impl IntoView {
         let navigate = navigate.clone();
         async move {
             let parent = input.parent_id.clone();
-            match api::customers::create(session.token().as_deref(), input).await {
+            match api.create_customer(input).await {
                 Ok(created) => {
                     tree.changed(&created.id, &[Some(parent.clone())]);
                     if let Some(node) = tree.get(&parent) {
@@ -160,10 +118,7 @@ pub fn AddCustomerDialog(on_close: Callback<()>) -> impl IntoView {
                         Default::default(),
                     );
                 }
-                Err(error) => {
-                    session.check(&error);
-                    errors.api(error, FIELDS);
-                }
+                Err(error) => errors.api(error, FIELDS),
             }
         }
     });
@@ -240,7 +195,7 @@ pub fn AddCustomerDialog(on_close: Callback<()>) -> impl IntoView {
                 <div class="field-row">
                     <Field id="new-level" label="Customer level" name="level" errors>
                         <select id="new-level" aria-describedby="new-level-error"
-                            on:change=move |ev| level.set(level_from(&event_target_value(&ev)))>
+                            on:change=move |ev| level.set(CustomerLevel::parse(&event_target_value(&ev)))>
                             {move || parent_now().map(|p| p.level.shared().allowed_child_levels().into_iter().map(|l| view! {
                                 <option value=l.as_str() selected=move || level.get().map(|x| x.shared()) == Some(l)>{l.label()}</option>
                             }).collect_view())}
@@ -248,7 +203,7 @@ pub fn AddCustomerDialog(on_close: Callback<()>) -> impl IntoView {
                     </Field>
                     <Field id="new-service" label="Service type" name="serviceType" errors>
                         <select id="new-service" aria-describedby="new-service-error"
-                            on:change=move |ev| service_type.set(service_from(&event_target_value(&ev)))>
+                            on:change=move |ev| service_type.set(ServiceType::parse(&event_target_value(&ev)))>
                             {move || parent_now().map(|p| p.child_service_types.into_iter().map(|s| view! {
                                 <option value=s.shared().as_str() selected=move || service_type.get() == Some(s)>{s.label()}</option>
                             }).collect_view())}
@@ -293,99 +248,5 @@ pub fn AddCustomerDialog(on_close: Callback<()>) -> impl IntoView {
                 </div>
             </form>
         </Modal>
-    }
-}
-
-pub fn level_from(value: &str) -> Option<CustomerLevel> {
-    canopy_shared::CustomerLevel::ALL
-        .into_iter()
-        .find(|l| l.as_str() == value)
-        .map(Into::into)
-}
-
-pub fn service_from(value: &str) -> Option<ServiceType> {
-    canopy_shared::ServiceType::parse(value).map(Into::into)
-}
-
-/// Choosing a parent: only customers that may have children (not sites), searched by name.
-#[component]
-pub fn ParentPicker(
-    parent_id: RwSignal<Id>,
-    current: Signal<Option<ParentRef>>,
-    errors: FormErrors,
-    /// Levels the parent may have; all but `SITE` when not given.
-    #[prop(optional, into)]
-    levels: Option<Signal<Vec<CustomerLevel>>>,
-    #[prop(optional, into)] label: Option<String>,
-    #[prop(optional, into)] exclude: Option<Id>,
-) -> impl IntoView {
-    let session = use_session();
-    let query = RwSignal::new(String::new());
-    let selected = RwSignal::new(None::<Choice>);
-    Effect::new(move |_| {
-        if let Some(p) = current.get() {
-            if selected.with_untracked(Option::is_none) && query.with_untracked(String::is_empty) {
-                query.set(p.name.clone());
-            }
-        }
-    });
-    let levels = levels.unwrap_or_else(|| {
-        Signal::derive(|| {
-            canopy_shared::CustomerLevel::ALL
-                .into_iter()
-                .filter(|l| *l != canopy_shared::CustomerLevel::Site)
-                .map(Into::into)
-                .collect()
-        })
-    });
-    let candidates = LocalResource::new(move || {
-        let q = query.get();
-        let levels = levels.get();
-        async move {
-            api::customers::parents(session.token().as_deref(), q, levels)
-                .await
-                .unwrap_or_default()
-        }
-    });
-    let exclude = StoredValue::new(exclude);
-    let options = Signal::derive(move || {
-        candidates
-            .get()
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|p| exclude.with_value(|e| e.as_ref() != Some(&p.id)))
-            .map(|p| Choice {
-                value: p.id.inner().to_owned(),
-                label: p.name.clone(),
-                hint: Some(p.level.label().to_owned()),
-            })
-            .collect::<Vec<_>>()
-    });
-    Effect::new(move |_| {
-        if let Some(choice) = selected.get() {
-            parent_id.set(Id::new(choice.value));
-        }
-    });
-    view! {
-        <Field id="parent" label=label.unwrap_or_else(|| "Parent".into()) name="parentId" errors>
-            <Combobox id="parent" query options selected
-                invalid=Signal::derive(move || errors.field("parentId").is_some())
-                described_by="parent-error" />
-        </Field>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn select_values_parse_back() {
-        assert_eq!(level_from("RESELLER"), Some(CustomerLevel::Reseller));
-        assert_eq!(level_from(""), None);
-        assert_eq!(
-            service_from("SOFTWARE_ONLY"),
-            Some(ServiceType::SoftwareOnly)
-        );
     }
 }

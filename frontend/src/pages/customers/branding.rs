@@ -6,15 +6,14 @@ use cynic::Id;
 use leptos::{ev::SubmitEvent, prelude::*};
 use wasm_bindgen::JsCast;
 
+use super::detail::SaveStatus;
 use crate::{
     api::{
-        self,
-        details::{BrandingFields, BrandingInput, BrandingOf},
-        ApiError,
+        branding::{BrandingFields, BrandingInput, BrandingOf},
+        use_api, ApiError,
     },
     components::form::{optional, Field, FormErrors, Problem},
     pages::console::BrandBar,
-    session::use_session,
     state::{use_tree, use_viewer},
 };
 
@@ -35,18 +34,12 @@ pub fn is_hex_color(s: &str) -> bool {
 
 #[component]
 pub fn Branding(id: Id) -> impl IntoView {
-    let session = use_session();
+    let api = use_api();
     let tree = use_tree();
     let branding = LocalResource::new(move || {
         let id = id.clone();
         tree.epoch(&id).track();
-        async move {
-            let result = api::details::branding(session.token().as_deref(), &id).await;
-            if let Err(e) = &result {
-                session.check(e);
-            }
-            result
-        }
+        async move { api.branding(&id).await }
     });
     move || {
         match branding.get() {
@@ -70,12 +63,12 @@ fn selected_file(ev: &leptos::ev::Event) -> Option<web_sys::File> {
 
 #[component]
 fn BrandingForm(branding: BrandingOf) -> impl IntoView {
-    let session = use_session();
+    let api = use_api();
     let tree = use_tree();
     let viewer = use_viewer();
     let editable = viewer.can(Can::ManageCustomers);
     let errors = FormErrors::new();
-    let status = expect_context::<super::SaveStatus>();
+    let status = expect_context::<SaveStatus>();
     let shown = branding.effective_branding.clone();
     let inherited_from = shown.inherited_from.clone();
     let own = branding.branding.is_some();
@@ -112,10 +105,7 @@ fn BrandingForm(branding: BrandingOf) -> impl IntoView {
             }
             tree.epoch(&b.id).update(|e| *e += 1);
         }
-        Err(e) => {
-            session.check(&e);
-            errors.api(e, FIELDS);
-        }
+        Err(e) => errors.api(e, FIELDS),
     };
     let save = Action::new_local({
         let id = id.clone();
@@ -124,14 +114,7 @@ fn BrandingForm(branding: BrandingOf) -> impl IntoView {
             let logo = logo.get_untracked().map(|f| f.take());
             let icon = icon.get_untracked().map(|f| f.take());
             async move {
-                let result = api::details::update_branding(
-                    session.token().as_deref(),
-                    id,
-                    input,
-                    logo,
-                    icon,
-                )
-                .await;
+                let result = api.update_branding(id, input, logo, icon).await;
                 after_save(result, "Saved.");
             }
         }
@@ -141,7 +124,7 @@ fn BrandingForm(branding: BrandingOf) -> impl IntoView {
         move |_: &()| {
             let id = id.clone();
             async move {
-                let result = api::details::reset_branding(session.token().as_deref(), id).await;
+                let result = api.reset_branding(id).await;
                 after_save(result, "Reset: the customer inherits its branding again.");
             }
         }

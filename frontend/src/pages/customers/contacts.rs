@@ -4,18 +4,17 @@ use canopy_shared::{email::parse_email, Action as Can};
 use cynic::Id;
 use leptos::{ev::SubmitEvent, prelude::*};
 
-use super::profile::{details_resource, with_details};
+use super::records::{records_resource, with_records};
 use crate::{
     api::{
-        self,
-        details::{Contact, ContactInput, ContactRole},
+        contacts::{Contact, ContactInput, ContactRole},
+        use_api,
     },
     components::{
         dialog::{Confirm, Modal},
         form::{optional, Field, FormErrors, Problem},
         icons::{PenIcon, TrashIcon},
     },
-    session::use_session,
     state::{use_tree, use_viewer},
 };
 
@@ -24,10 +23,10 @@ const FIELDS: &[&str] = &["firstName", "lastName", "title", "email", "phone", "r
 #[component]
 pub fn Contacts(id: Id) -> impl IntoView {
     let viewer = use_viewer();
-    let session = use_session();
+    let api = use_api();
     let tree = use_tree();
     let editable = viewer.can(Can::ManageContacts);
-    let details = details_resource(id.clone());
+    let records = records_resource(id.clone());
     // `Some(None)`: a new contact; `Some(Some(c))`: editing `c`.
     let editing = RwSignal::new(None::<Option<Contact>>);
     let removing = RwSignal::new(None::<Contact>);
@@ -36,17 +35,14 @@ pub fn Contacts(id: Id) -> impl IntoView {
     let remove = Action::new_local(move |c: &Contact| {
         let contact = c.id.clone();
         async move {
-            match api::details::remove_contact(session.token().as_deref(), contact).await {
-                Ok(()) => {
+            match api.remove_contact(contact).await {
+                Ok(_) => {
                     removing.set(None);
                     if let Some(c) = customer.try_get_value() {
                         tree.epoch(&c).update(|e| *e += 1);
                     }
                 }
-                Err(e) => {
-                    session.check(&e);
-                    remove_error.set(Some(e.to_string()));
-                }
+                Err(e) => remove_error.set(Some(e.to_string())),
             }
         }
     });
@@ -54,7 +50,7 @@ pub fn Contacts(id: Id) -> impl IntoView {
         {editable.then(|| view! {
             <button type="button" class="button primary small" on:click=move |_| editing.set(Some(None))>"Add contact"</button>
         })}
-        {with_details(details, move |d| {
+        {with_records(records, move |d| {
             if d.contacts.is_empty() {
                 return view! { <p class="muted">"No contacts yet."</p> }.into_any();
             }
@@ -102,7 +98,7 @@ pub fn Contacts(id: Id) -> impl IntoView {
 
 #[component]
 fn ContactDialog(customer: Id, contact: Option<Contact>, on_close: Callback<()>) -> impl IntoView {
-    let session = use_session();
+    let api = use_api();
     let tree = use_tree();
     let errors = FormErrors::new();
     let c = contact.clone();
@@ -124,22 +120,12 @@ fn ContactDialog(customer: Id, contact: Option<Contact>, on_close: Callback<()>)
     let save = Action::new_local(move |input: &ContactInput| {
         let (customer, contact_id, input) = (customer.clone(), contact_id.clone(), input.clone());
         async move {
-            match api::details::save_contact(
-                session.token().as_deref(),
-                customer.clone(),
-                contact_id,
-                input,
-            )
-            .await
-            {
+            match api.save_contact(customer.clone(), contact_id, input).await {
                 Ok(_) => {
                     tree.epoch(&customer).update(|e| *e += 1);
                     on_close.run(());
                 }
-                Err(e) => {
-                    session.check(&e);
-                    errors.api(e, FIELDS);
-                }
+                Err(e) => errors.api(e, FIELDS),
             }
         }
     });
@@ -195,7 +181,7 @@ fn ContactDialog(customer: Id, contact: Option<Contact>, on_close: Callback<()>)
                 </div>
                 <fieldset class="field">
                     <legend>"Roles"</legend>
-                    {ContactRole::ALL.into_iter().map(|r| {
+                    {ContactRole::all().map(|r| {
                         let id = format!("contact-role-{r:?}");
                         view! {
                             <span class="checkbox">

@@ -1,6 +1,13 @@
-//! The customer search's filters (a name, any number of levels and of states) and their place in
-//! the address, `/customers?q=acme&level=RESELLER,END_CUSTOMER&state=IN_TRIAL`, so that a reload
-//! or a shared link shows the same results.
+//! The customer search's filters (a name, any number of levels and of states), the panel that
+//! sets them, and their place in the address,
+//! `/customers?q=acme&level=RESELLER,END_CUSTOMER&state=IN_TRIAL`, so that a reload or a shared
+//! link shows the same results.
+
+use leptos::prelude::*;
+use leptos_router::{
+    hooks::{use_location, use_navigate, use_query_map},
+    NavigateOptions,
+};
 
 use crate::api::{customers::SearchVars, CustomerLevel, CustomerState};
 
@@ -70,11 +77,11 @@ impl Filters {
             parts.push(format!("{SEARCH_KEY}={}", encode(&self.search)));
         }
         if !self.levels.is_empty() {
-            let levels: Vec<&str> = self.levels.iter().map(|l| l.shared().as_str()).collect();
+            let levels: Vec<&str> = self.levels.iter().map(|l| l.as_str()).collect();
             parts.push(format!("{LEVEL_KEY}={}", levels.join(",")));
         }
         if !self.states.is_empty() {
-            let states: Vec<&str> = self.states.iter().map(|s| state_value(*s)).collect();
+            let states: Vec<&str> = self.states.iter().map(|s| s.as_str()).collect();
             parts.push(format!("{STATE_KEY}={}", states.join(",")));
         }
         parts.join("&")
@@ -94,11 +101,11 @@ impl Filters {
             search: get(SEARCH_KEY).unwrap_or_default(),
             levels: LEVELS
                 .into_iter()
-                .filter(|l| levels.iter().any(|v| v == l.shared().as_str()))
+                .filter(|l| levels.iter().any(|v| v == l.as_str()))
                 .collect(),
             states: STATES
                 .into_iter()
-                .filter(|s| states.iter().any(|v| v == state_value(*s)))
+                .filter(|s| states.iter().any(|v| v == s.as_str()))
                 .collect(),
         }
     }
@@ -112,12 +119,89 @@ fn chosen<T: Copy + PartialEq>(all: &[T], current: &[T], item: T, on: bool) -> V
         .collect()
 }
 
-/// How the API spells a state, e.g. `IN_TRIAL`.
-pub fn state_value(state: CustomerState) -> &'static str {
-    match state {
-        CustomerState::InTrial => "IN_TRIAL",
-        CustomerState::TrialExpired => "TRIAL_EXPIRED",
-        CustomerState::InProduction => "IN_PRODUCTION",
+/// The filters, starting from the address and kept in it while on the customers page (a
+/// reload or a shared link shows the same results).
+pub fn filters_in_address() -> RwSignal<Filters> {
+    let query = use_query_map();
+    let location = use_location();
+    let navigate = use_navigate();
+    let filters = RwSignal::new(query.with_untracked(|q| Filters::from_query(|k| q.get(k))));
+    Effect::new(move |_| {
+        let wanted = filters.with(Filters::to_query);
+        let path = location.pathname.get();
+        let have = query.with(|q| Filters::from_query(|k| q.get(k)).to_query());
+        // Only while on this page: leaving it must not take the filters along.
+        if path.starts_with("/customers") && have != wanted {
+            let to = if wanted.is_empty() {
+                path
+            } else {
+                format!("{path}?{wanted}")
+            };
+            navigate(
+                &to,
+                NavigateOptions {
+                    replace: true,
+                    scroll: false,
+                    ..Default::default()
+                },
+            );
+        }
+    });
+    filters
+}
+
+/// The search box and the level and state checkboxes above the customer list.
+#[component]
+pub fn FilterPanel(filters: RwSignal<Filters>) -> impl IntoView {
+    view! {
+        <div class="filters" role="search" aria-label="Find customers">
+            <div class="field inline grow">
+                <label for="customer-search">"Search"</label>
+                <input id="customer-search" type="search" placeholder="Customer name"
+                    prop:value=move || filters.with(|f| f.search.clone())
+                    on:input=move |ev| filters.update(|f| f.search = event_target_value(&ev)) />
+            </div>
+            <fieldset class="filter-group" data-testid="level-filter">
+                <legend>"Level"</legend>
+                {LEVELS.into_iter().map(|l| {
+                    let id = format!("level-filter-{}", l.as_str());
+                    view! {
+                        <span class="checkbox">
+                            <input id=id.clone() type="checkbox"
+                                prop:checked=move || filters.with(|f| f.levels.contains(&l))
+                                on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    filters.update(|f| f.set_level(l, on));
+                                } />
+                            <label for=id>{l.label()}</label>
+                        </span>
+                    }
+                }).collect_view()}
+            </fieldset>
+            <fieldset class="filter-group" data-testid="state-filter">
+                <legend>"State"</legend>
+                {STATES.into_iter().map(|s| {
+                    let id = format!("state-filter-{}", s.as_str());
+                    view! {
+                        <span class="checkbox">
+                            <input id=id.clone() type="checkbox"
+                                prop:checked=move || filters.with(|f| f.states.contains(&s))
+                                on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    filters.update(|f| f.set_state(s, on));
+                                } />
+                            <label for=id>{s.label()}</label>
+                        </span>
+                    }
+                }).collect_view()}
+            </fieldset>
+            <Show when=move || filters.with(Filters::is_active)>
+                <button type="button" class="button link small" data-testid="clear-filters"
+                    on:click=move |_| filters.set(Filters::default())>
+                    "Clear filters"
+                </button>
+            </Show>
+        </div>
     }
 }
 

@@ -4,9 +4,8 @@ use cynic::Id;
 use leptos::prelude::*;
 
 use crate::{
-    api::{self, audit::AuditEntry, ApiError},
+    api::{audit::AuditEntry, use_api, ApiError},
     components::form::Problem,
-    session::use_session,
     state::use_tree,
 };
 
@@ -34,7 +33,7 @@ pub fn changes(before: Option<&str>, after: Option<&str>) -> Vec<String> {
 
 #[component]
 pub fn History(id: Id) -> impl IntoView {
-    let session = use_session();
+    let api = use_api();
     let tree = use_tree();
     let entries = RwSignal::new(Vec::<AuditEntry>::new());
     let next = RwSignal::new(None::<String>);
@@ -45,13 +44,7 @@ pub fn History(id: Id) -> impl IntoView {
         loading.set(true);
         error.set(None);
         leptos::task::spawn_local(async move {
-            match api::audit::history(
-                session.token().as_deref(),
-                &customer.get_value(),
-                after.clone(),
-            )
-            .await
-            {
+            match api.history(&customer.get_value(), after.clone()).await {
                 Ok(page) => {
                     next.set(page.page_info.next());
                     if after.is_some() {
@@ -60,10 +53,7 @@ pub fn History(id: Id) -> impl IntoView {
                         entries.set(page.nodes);
                     }
                 }
-                Err(e) => {
-                    session.check(&e);
-                    error.set(Some(e));
-                }
+                Err(e) => error.set(Some(e)),
             }
             loading.set(false);
         });

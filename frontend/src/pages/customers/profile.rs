@@ -4,17 +4,20 @@ use canopy_shared::Action as Can;
 use cynic::Id;
 use leptos::{ev::SubmitEvent, prelude::*};
 
+use super::{
+    detail::SaveStatus,
+    records::{records_resource, with_records},
+};
 use crate::{
     api::{
-        self,
-        details::{CompanyProfileInput, Details, PostalAddressInput},
-        ApiError,
+        profile::{CompanyProfileInput, PostalAddressInput, ProfileVars},
+        records::Records,
+        use_api,
     },
     components::{
         combobox::upper,
         form::{optional, Field, FormErrors, Problem},
     },
-    session::use_session,
     state::{use_tree, use_viewer},
 };
 
@@ -34,59 +37,23 @@ const FIELDS: &[&str] = &[
     "billingEmail",
 ];
 
-/// The customer's details (profile, contacts, activities), refetched when it changes.
-pub fn details_resource(id: Id) -> LocalResource<Result<Option<Details>, ApiError>> {
-    let session = use_session();
-    let tree = use_tree();
-    LocalResource::new(move || {
-        let id = id.clone();
-        tree.epoch(&id).track();
-        async move {
-            let result = api::details::details(session.token().as_deref(), &id).await;
-            if let Err(e) = &result {
-                session.check(e);
-            }
-            result
-        }
-    })
-}
-
-/// Shows a details resource once loaded, with "Try again" on failure.
-pub fn with_details(
-    details: LocalResource<Result<Option<Details>, ApiError>>,
-    show: impl Fn(Details) -> AnyView + Send + Sync + 'static,
-) -> impl IntoView {
-    move || {
-        match details.get() {
-        None => view! { <p class="muted" role="status">"Loading…"</p> }.into_any(),
-        Some(Err(error)) => view! {
-            <Problem error=Signal::derive(move || Some(error.clone())) retry=Callback::new(move |_| details.refetch()) />
-        }
-        .into_any(),
-        Some(Ok(None)) => view! { <p class="muted">"This customer is no longer visible to you."</p> }.into_any(),
-        // Drawn from the new data only, not from what the form reads while it is built.
-        Some(Ok(Some(d))) => untrack(|| show(d)),
-    }
-    }
-}
-
 #[component]
 pub fn Profile(id: Id) -> impl IntoView {
-    let details = details_resource(id.clone());
-    with_details(details, move |d| {
-        view! { <ProfileForm details=d /> }.into_any()
+    let records = records_resource(id.clone());
+    with_records(records, move |r| {
+        view! { <ProfileForm records=r /> }.into_any()
     })
 }
 
 #[component]
-fn ProfileForm(details: Details) -> impl IntoView {
-    let session = use_session();
+fn ProfileForm(records: Records) -> impl IntoView {
+    let api = use_api();
     let tree = use_tree();
     let viewer = use_viewer();
     let editable = viewer.can(Can::ManageCustomers);
     let errors = FormErrors::new();
-    let status = expect_context::<super::SaveStatus>();
-    let p = details.profile.clone();
+    let status = expect_context::<SaveStatus>();
+    let p = records.profile.clone();
     let text = |v: &Option<String>| RwSignal::new(v.clone().unwrap_or_default());
     let legal_name = text(&p.legal_name);
     let website = text(&p.website);
@@ -105,25 +72,21 @@ fn ProfileForm(details: Details) -> impl IntoView {
             .map(|c| c.id.inner().to_owned())
             .unwrap_or_default(),
     );
-    let contacts = details.contacts.clone();
-    let id = details.id.clone();
+    let contacts = records.contacts.clone();
+    let id = records.id.clone();
 
     let save = Action::new_local(move |input: &CompanyProfileInput| {
-        let vars = api::details::ProfileVars {
+        let vars = ProfileVars {
             customer_id: id.clone(),
             input: input.clone(),
         };
-        let id = id.clone();
         async move {
-            match api::details::update_profile(session.token().as_deref(), vars).await {
-                Ok(()) => {
+            match api.update_profile(vars).await {
+                Ok(customer) => {
                     status.saved("Saved.");
-                    tree.epoch(&id).update(|e| *e += 1);
+                    tree.epoch(&customer).update(|e| *e += 1);
                 }
-                Err(e) => {
-                    session.check(&e);
-                    errors.api(e, FIELDS);
-                }
+                Err(e) => errors.api(e, FIELDS),
             }
         }
     });

@@ -7,7 +7,7 @@ use leptos::{ev::SubmitEvent, prelude::*};
 
 use crate::{
     api::{
-        self,
+        use_api,
         users::{CreateUserVars, UpdateUserVars, User, UserInput},
         Role,
     },
@@ -16,7 +16,6 @@ use crate::{
         form::{optional, Field, FormErrors, Problem},
         icons::{PenIcon, TrashIcon},
     },
-    session::use_session,
     state::{use_tree, use_viewer},
 };
 
@@ -31,19 +30,13 @@ const FIELDS: &[&str] = &[
 
 #[component]
 pub fn Users(id: Id) -> impl IntoView {
-    let session = use_session();
+    let api = use_api();
     let tree = use_tree();
     let customer = StoredValue::new(id.clone());
     let users = LocalResource::new(move || {
         let id = customer.get_value();
         tree.epoch(&id).track();
-        async move {
-            let result = api::users::users(session.token().as_deref(), &id).await;
-            if let Err(e) = &result {
-                session.check(e);
-            }
-            result
-        }
+        async move { api.users(&id).await }
     });
     let editing = RwSignal::new(None::<Option<User>>);
     let removing = RwSignal::new(None::<User>);
@@ -52,15 +45,12 @@ pub fn Users(id: Id) -> impl IntoView {
     let remove = Action::new_local(move |u: &User| {
         let user = u.id.clone();
         async move {
-            match api::users::remove(session.token().as_deref(), user).await {
-                Ok(()) => {
+            match api.remove_user(user).await {
+                Ok(_) => {
                     removing.set(None);
                     users.refetch();
                 }
-                Err(e) => {
-                    session.check(&e);
-                    remove_error.set(Some(e.to_string()));
-                }
+                Err(e) => remove_error.set(Some(e.to_string())),
             }
         }
     });
@@ -122,7 +112,7 @@ fn UserDialog(
     on_saved: Callback<Option<String>>,
     on_close: Callback<()>,
 ) -> impl IntoView {
-    let session = use_session();
+    let api = use_api();
     let viewer = use_viewer();
     let errors = FormErrors::new();
     let u = user.clone();
@@ -138,11 +128,7 @@ fn UserDialog(
             .unwrap_or_default(),
     );
     let own = viewer.role();
-    let grantable: Vec<Role> = canopy_shared::Role::ALL
-        .into_iter()
-        .filter(|r| own.may_grant(*r))
-        .map(Into::into)
-        .collect();
+    let grantable: Vec<Role> = Role::all().filter(|r| own.may_grant(r.shared())).collect();
     let role = RwSignal::new(
         u.as_ref()
             .map(|u| u.role)
@@ -161,27 +147,21 @@ fn UserDialog(
         let (customer, user_id, input) = (customer.clone(), user_id.clone(), input.clone());
         async move {
             let result = match user_id {
-                Some(id) => {
-                    api::users::update(session.token().as_deref(), UpdateUserVars { id, input })
-                        .await
-                        .map(|_| None)
-                }
-                None => api::users::create(
-                    session.token().as_deref(),
-                    CreateUserVars {
+                Some(id) => api
+                    .update_user(UpdateUserVars { id, input })
+                    .await
+                    .map(|_| None),
+                None => api
+                    .create_user(CreateUserVars {
                         customer_id: customer,
                         input,
-                    },
-                )
-                .await
-                .map(|u| u.set_password_link),
+                    })
+                    .await
+                    .map(|u| u.set_password_link),
             };
             match result {
                 Ok(link) => on_saved.run(link),
-                Err(e) => {
-                    session.check(&e);
-                    errors.api(e, FIELDS);
-                }
+                Err(e) => errors.api(e, FIELDS),
             }
         }
     });
@@ -228,9 +208,9 @@ fn UserDialog(
                 </div>
                 <Field id="user-role" label="Role" name="role" errors>
                     <select id="user-role" aria-describedby="user-role-error"
-                        on:change=move |ev| if let Some(r) = canopy_shared::Role::parse(&event_target_value(&ev)) { role.set(r.into()) }>
+                        on:change=move |ev| if let Some(r) = Role::parse(&event_target_value(&ev)) { role.set(r) }>
                         {grantable.into_iter().map(|r| view! {
-                            <option value=r.shared().as_str() selected=move || role.get() == r>{r.label()}</option>
+                            <option value=r.as_str() selected=move || role.get() == r>{r.label()}</option>
                         }).collect_view()}
                     </select>
                 </Field>
