@@ -5,5 +5,6 @@ pub mod customer_tree;
 pub mod dialog;
 pub mod form;
 pub mod icons;
+pub mod paging;
 pub mod pickers;
 pub mod trial_badge;

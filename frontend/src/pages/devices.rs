@@ -17,6 +17,7 @@ use crate::{
         combobox::{Choice, Combobox},
         dialog::Confirm,
         form::Problem,
+        paging::{LoadMore, Page, Paged},
     },
     state::{use_tree, use_viewer},
 };
@@ -210,38 +211,29 @@ pub fn DevicesPage() -> impl IntoView {
     });
 
     let include_descendants = RwSignal::new(false);
-    let devices = RwSignal::new(Vec::<Device>::new());
-    let total = RwSignal::new(0);
-    let next = RwSignal::new(None::<String>);
-    let loading = RwSignal::new(false);
-    let error = RwSignal::new(None::<ApiError>);
+    let list = Paged::<Device>::new();
+    let Paged {
+        items: devices,
+        total,
+        loading,
+        error,
+        ..
+    } = list;
     let load = move |after: Option<String>| {
         // Also called when an operation ends, perhaps after the page was left.
         let Some(id) = customer_id.try_get_untracked().flatten() else {
             return;
         };
-        loading.set(true);
-        error.set(None);
         let include = include_descendants.try_get_untracked().unwrap_or(false);
-        leptos::task::spawn_local(async move {
-            match api.devices(&id, after.clone(), include).await {
-                Ok(Some(page)) => {
-                    total.set(page.total_count);
-                    next.set(page.page_info.next());
-                    if after.is_some() {
-                        devices.update(|d| d.extend(page.nodes));
-                    } else {
-                        devices.set(page.nodes);
-                    }
-                }
-                Ok(None) => error.set(Some(ApiError::Graphql {
+        list.load(after.clone(), async move {
+            match api.devices(&id, after, include).await? {
+                Some(page) => Ok(Page::new(page.nodes, &page.page_info, page.total_count)),
+                None => Err(ApiError::Graphql {
                     message: "This customer is not visible to you.".into(),
                     code: Some("NOT_FOUND".into()),
                     field: None,
-                })),
-                Err(e) => error.set(Some(e)),
+                }),
             }
-            loading.set(false);
         });
     };
     Effect::new(move |_| {
@@ -370,10 +362,7 @@ pub fn DevicesPage() -> impl IntoView {
                         </For>
                     </tbody>
                 </table>
-                <Show when=move || next.with(Option::is_some)>
-                    <button type="button" class="button secondary small" disabled=move || loading.get()
-                        on:click=move |_| load(next.get_untracked())>"Load more"</button>
-                </Show>
+                <LoadMore next=list.next loading more=Callback::new(load) />
             </Show>
             {move || removing.get().map(|d| view! {
                 <Confirm title=format!("Remove {}?", d.name) message="The device and its place in reports will be removed.".to_owned()

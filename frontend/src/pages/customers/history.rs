@@ -4,8 +4,11 @@ use cynic::Id;
 use leptos::prelude::*;
 
 use crate::{
-    api::{audit::AuditEntry, use_api, ApiError},
-    components::form::Problem,
+    api::{audit::AuditEntry, use_api},
+    components::{
+        form::Problem,
+        paging::{LoadMore, Page, Paged},
+    },
     state::use_tree,
 };
 
@@ -35,27 +38,19 @@ pub fn changes(before: Option<&str>, after: Option<&str>) -> Vec<String> {
 pub fn History(id: Id) -> impl IntoView {
     let api = use_api();
     let tree = use_tree();
-    let entries = RwSignal::new(Vec::<AuditEntry>::new());
-    let next = RwSignal::new(None::<String>);
-    let loading = RwSignal::new(false);
-    let error = RwSignal::new(None::<ApiError>);
+    let history = Paged::<AuditEntry>::new();
+    let Paged {
+        items: entries,
+        loading,
+        error,
+        ..
+    } = history;
     let customer = StoredValue::new(id);
     let load = move |after: Option<String>| {
-        loading.set(true);
-        error.set(None);
-        leptos::task::spawn_local(async move {
-            match api.history(&customer.get_value(), after.clone()).await {
-                Ok(page) => {
-                    next.set(page.page_info.next());
-                    if after.is_some() {
-                        entries.update(|e| e.extend(page.nodes));
-                    } else {
-                        entries.set(page.nodes);
-                    }
-                }
-                Err(e) => error.set(Some(e)),
-            }
-            loading.set(false);
+        let id = customer.get_value();
+        history.load(after.clone(), async move {
+            let page = api.history(&id, after).await?;
+            Ok(Page::new(page.nodes, &page.page_info, page.total_count))
         });
     };
     Effect::new(move |_| {
@@ -80,10 +75,7 @@ pub fn History(id: Id) -> impl IntoView {
             </For>
         </ol>
         <p class="muted" role="status">{move || if loading.get() { "Loading…" } else if entries.with(Vec::is_empty) { "No history yet." } else { "" }}</p>
-        <Show when=move || next.with(Option::is_some)>
-            <button type="button" class="button secondary small" disabled=move || loading.get()
-                on:click=move |_| load(next.get_untracked())>"Load more"</button>
-        </Show>
+        <LoadMore next=history.next loading more=Callback::new(load) />
     }
 }
 

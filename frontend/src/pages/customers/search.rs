@@ -8,9 +8,14 @@ use super::filters::Filters;
 use crate::{
     api::{
         customers::{Found, SearchVars},
-        use_api, ApiError,
+        use_api,
     },
-    components::{customer_tree::level_class, form::Problem, trial_badge::TrialBadge},
+    components::{
+        customer_tree::level_class,
+        form::Problem,
+        paging::{LoadMore, Page, Paged},
+        trial_badge::TrialBadge,
+    },
     state::use_tree,
 };
 
@@ -42,32 +47,21 @@ pub fn SearchResults(filters: RwSignal<Filters>) -> impl IntoView {
             .vars()
         })
     };
-    let results = RwSignal::new(Vec::<Found>::new());
-    let total = RwSignal::new(0);
-    let next = RwSignal::new(None::<String>);
-    let loading = RwSignal::new(false);
-    let error = RwSignal::new(None::<ApiError>);
+    let results = Paged::<Found>::new();
+    let Paged {
+        total,
+        loading,
+        error,
+        ..
+    } = results;
     let load = move |after: Option<String>| {
         let vars = SearchVars {
             after: after.clone(),
             ..vars()
         };
-        loading.set(true);
-        error.set(None);
-        leptos::task::spawn_local(async move {
-            match api.search(vars).await {
-                Ok(page) => {
-                    if after.is_none() {
-                        results.set(page.nodes);
-                    } else {
-                        results.update(|r| r.extend(page.nodes));
-                    }
-                    total.set(page.total_count);
-                    next.set(page.page_info.next());
-                }
-                Err(e) => error.set(Some(e)),
-            }
-            loading.set(false);
+        results.load(after, async move {
+            let page = api.search(vars).await?;
+            Ok(Page::new(page.nodes, &page.page_info, page.total_count))
         });
     };
     Effect::new(move |_| {
@@ -84,7 +78,7 @@ pub fn SearchResults(filters: RwSignal<Filters>) -> impl IntoView {
             </p>
             <Problem error=error retry=Callback::new(move |_| load(None)) />
             <ul class="result-list">
-                <For each=move || results.get() key=|f| (f.node.id.clone(), f.node.name.clone(), f.node.state) let:found>
+                <For each=move || results.items.get() key=|f| (f.node.id.clone(), f.node.name.clone(), f.node.state) let:found>
                     <li class="result">
                         <A href=format!("/customers/{}", found.node.id.inner())>
                             <span class="node-name">{found.node.name.clone()}</span>
@@ -97,12 +91,7 @@ pub fn SearchResults(filters: RwSignal<Filters>) -> impl IntoView {
                     </li>
                 </For>
             </ul>
-            <Show when=move || next.with(Option::is_some)>
-                <button type="button" class="button secondary small" disabled=move || loading.get()
-                    on:click=move |_| load(next.get_untracked())>
-                    "Load more"
-                </button>
-            </Show>
+            <LoadMore next=results.next loading more=Callback::new(load) />
         </div>
     }
 }
