@@ -58,6 +58,11 @@ pub fn decode(kind: Kind, id: &str) -> Option<i64> {
     decode_any(id).filter(|(k, _)| *k == kind).map(|(_, n)| n)
 }
 
+/// Decodes a customer ID argument; a malformed or foreign ID is `NOT_FOUND`, like a missing one.
+pub fn customer_id(id: &ID) -> Result<i64, AppError> {
+    decode(Kind::Customer, id).ok_or_else(|| AppError::NotFound("Customer not found".into()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -70,9 +75,4 @@ mod tests {
         assert_eq!(decode(Kind::Customer, "42"), None);
         assert_eq!(decode(Kind::Customer, "!!"), None);
     }
-}
-
-/// Decodes a customer ID argument; a malformed or foreign ID is `NOT_FOUND`, like a missing one.
-pub fn customer_id(id: &ID) -> Result<i64, AppError> {
-    decode(Kind::Customer, id).ok_or_else(|| AppError::NotFound("Customer not found".into()))
 }

@@ -36,6 +36,7 @@ pub mod startup;
 pub mod state;
 pub mod users;
 pub mod viewer;
+pub mod write;
 
 pub use config::Config;
 pub use error::{AppError, AppResult};

@@ -162,6 +162,11 @@ pub fn viewer<'a>(ctx: &Context<'a>) -> AppResult<&'a Viewer> {
         .ok_or_else(|| AppError::Unauthenticated("Sign in first".into()))
 }
 
+/// The application state and the signed-in viewer, or `UNAUTHENTICATED`.
+pub fn signed_in<'a>(ctx: &Context<'a>) -> AppResult<(&'a AppState, &'a Viewer)> {
+    Ok((state(ctx)?, viewer(ctx)?))
+}
+
 /// The signed-in viewer, if any.
 pub fn maybe_viewer<'a>(ctx: &Context<'a>) -> Option<&'a Viewer> {
     ctx.data::<RequestCtx>().ok()?.viewer.as_ref()

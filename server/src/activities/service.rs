@@ -4,13 +4,11 @@
 use canopy_shared::{activity, text, Action, ActivityKind};
 
 use super::store::{self, ActivityFields, ActivityRow};
-use crate::audit;
-use crate::customers;
-use crate::db;
 use crate::error::{AppError, AppResult};
 use crate::input::{self, Patch};
 use crate::state::AppState;
 use crate::viewer::Viewer;
+use crate::write;
 
 /// An activity's input: on update, `notes` and `contactId` left out stay as they are.
 #[derive(Debug)]
@@ -35,7 +33,7 @@ impl ActivityChange {
     /// Validates the change and applies it to `current` (none for a new activity).
     async fn apply_to(
         self,
-        tx: &mut db::Tx,
+        conn: &mut sqlx::AnyConnection,
         customer_id: i64,
         current: Option<&ActivityRow>,
     ) -> AppResult<ActivityFields> {
@@ -44,7 +42,7 @@ impl ActivityChange {
         let notes = input::multiline(self.notes, "notes", "Notes", activity::NOTES_MAX_CHARS)?;
         let contact_id = input::apply(self.contact_id, current.and_then(|a| a.contact_id));
         if let Some(contact) = contact_id {
-            if !crate::contacts::store::belongs_to(tx, customer_id, contact).await? {
+            if !crate::contacts::store::belongs_to(conn, customer_id, contact).await? {
                 return Err(not_a_contact());
             }
         }
@@ -58,86 +56,64 @@ impl ActivityChange {
     }
 }
 
-/// Adds an activity to a customer, written by the viewer.
+crate::write::record!(
+    ActivityRow,
+    "activity",
+    Action::ManageActivities,
+    store::require
+);
+
+/// Adds an activity to a customer, authored by the viewer.
 pub async fn add(
     state: &AppState,
     viewer: &Viewer,
     customer_id: i64,
     change: ActivityChange,
 ) -> AppResult<ActivityRow> {
-    let mut tx = db::begin_write(&state.pool).await?;
-    let customer = customers::store::require(&mut *tx, &viewer.scope, customer_id).await?;
-    viewer.require(Action::ManageActivities)?;
-    let fields = change.apply_to(&mut tx, customer.id, None).await?;
-    let now = state.clock.now_ms();
-    let id = store::insert(&mut tx, customer.id, viewer.user_id, &fields, now)
-        .await
-        .map_err(|e| e.context("inserting the activity"))?;
-    let row = store::require(&mut *tx, &viewer.scope, id).await?;
-    audit::record_for_customer(
-        &mut tx,
-        viewer.actor(),
-        now,
-        "activity.add",
-        &customer,
-        None,
-        Some(row.audit_json()),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(row)
+    write::add(state, viewer, customer_id, move |w, customer| {
+        Box::pin(async move {
+            let fields = change.apply_to(w.conn(), customer.id, None).await?;
+            let now = w.now();
+            store::insert(w.conn(), customer.id, viewer.user_id, &fields, now)
+                .await
+                .map_err(|e| e.context("inserting the activity"))
+        })
+    })
+    .await
 }
 
-/// Edits an activity.
+/// Edits an activity (its author stays).
 pub async fn update(
     state: &AppState,
     viewer: &Viewer,
     id: i64,
     change: ActivityChange,
 ) -> AppResult<ActivityRow> {
-    let mut tx = db::begin_write(&state.pool).await?;
-    let before = store::require(&mut *tx, &viewer.scope, id).await?;
-    viewer.require(Action::ManageActivities)?;
-    let customer = customers::store::require(&mut *tx, &viewer.scope, before.customer_id).await?;
-    let fields = change.apply_to(&mut tx, customer.id, Some(&before)).await?;
-    let now = state.clock.now_ms();
-    store::update(&mut tx, id, &fields, now)
-        .await
-        .map_err(|e| e.context("updating the activity"))?;
-    let after = store::require(&mut *tx, &viewer.scope, id).await?;
-    audit::record_for_customer(
-        &mut tx,
-        viewer.actor(),
-        now,
-        "activity.update",
-        &customer,
-        Some(before.audit_json()),
-        Some(after.audit_json()),
+    write::change(
+        state,
+        viewer,
+        id,
+        move |w, customer, before: &ActivityRow| {
+            Box::pin(async move {
+                let fields = change.apply_to(w.conn(), customer.id, Some(before)).await?;
+                let now = w.now();
+                store::update(w.conn(), before.id, &fields, now)
+                    .await
+                    .map_err(|e| e.context("updating the activity"))
+            })
+        },
     )
-    .await?;
-    tx.commit().await?;
-    Ok(after)
+    .await
 }
 
 /// Removes an activity.
 pub async fn remove(state: &AppState, viewer: &Viewer, id: i64) -> AppResult<()> {
-    let mut tx = db::begin_write(&state.pool).await?;
-    let row = store::require(&mut *tx, &viewer.scope, id).await?;
-    viewer.require(Action::ManageActivities)?;
-    let customer = customers::store::require(&mut *tx, &viewer.scope, row.customer_id).await?;
-    store::delete(&mut tx, id)
-        .await
-        .map_err(|e| e.context("deleting the activity"))?;
-    audit::record_for_customer(
-        &mut tx,
-        viewer.actor(),
-        state.clock.now_ms(),
-        "activity.remove",
-        &customer,
-        Some(row.audit_json()),
-        None,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    write::remove(state, viewer, id, |w, _, activity: &ActivityRow| {
+        Box::pin(async move {
+            store::delete(w.conn(), activity.id)
+                .await
+                .map_err(|e| e.context("deleting the activity"))
+        })
+    })
+    .await
 }

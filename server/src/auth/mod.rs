@@ -4,6 +4,7 @@
 
 pub mod graphql;
 pub mod password;
+pub mod service;
 pub mod store;
 pub mod throttle;
 

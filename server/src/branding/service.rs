@@ -11,13 +11,12 @@ use sha2::{Digest, Sha256};
 
 use super::store::{self, BrandingFields, BrandingRow, NewAsset};
 use super::svg;
-use crate::audit;
-use crate::customers::{self, model::CustomerRow};
-use crate::db;
+use crate::customers::model::CustomerRow;
 use crate::error::{AppError, AppResult};
 use crate::input::{self, Patch};
 use crate::state::AppState;
 use crate::viewer::Viewer;
+use crate::write::{self, Changed, Write};
 
 /// A file as uploaded.
 #[derive(Debug)]
@@ -136,15 +135,12 @@ fn hash_of(asset: &Patch<NewAsset>, current: Option<String>) -> Option<String> {
 
 /// The branding a customer shows now: its own, its nearest branded ancestor's (whether in the
 /// viewer's scope or not), or the installation default.
-async fn showing(
-    tx: &mut db::Tx,
-    state: &AppState,
-    customer: &CustomerRow,
-) -> AppResult<BrandingRow> {
+async fn showing(w: &mut Write<'_>, customer: &CustomerRow) -> AppResult<BrandingRow> {
     let chain: Vec<i64> = customer.path_ids().into_iter().rev().collect();
-    Ok(store::nearest(tx, &chain)
+    let default_sender = &w.state().default_sender_email;
+    Ok(store::nearest(w.conn(), &chain)
         .await?
-        .unwrap_or_else(|| BrandingRow::installation_default(&state.default_sender_email)))
+        .unwrap_or_else(|| BrandingRow::installation_default(default_sender)))
 }
 
 /// Changes a customer's own branding (giving it one if it inherited).
@@ -155,80 +151,81 @@ pub async fn update(
     patch: BrandingPatch,
 ) -> AppResult<CustomerRow> {
     let patch = patch.validate().await?;
-    let mut tx = db::begin_write(&state.pool).await?;
-    let customer = customers::store::require(&mut *tx, &viewer.scope, customer_id).await?;
-    viewer.require(Action::ManageCustomers)?;
-    let own = store::for_customers(&mut *tx, &[customer.id]).await?.pop();
-    let start = match &own {
-        Some(row) => row.clone(),
-        None => showing(&mut tx, state, &customer).await?,
-    };
-    let fields = BrandingFields {
-        display_name: input::apply(patch.display_name, start.display_name),
-        primary_color: input::apply(patch.primary_color, start.primary_color),
-        accent_color: input::apply(patch.accent_color, start.accent_color),
-        background_color: input::apply(patch.background_color, start.background_color),
-        sender_email: patch.sender_email.unwrap_or(start.sender_email),
-        logo_sha256: hash_of(&patch.logo, start.logo_sha256.clone()),
-        icon_sha256: hash_of(&patch.icon, start.icon_sha256.clone()),
-    };
-    let now = state.clock.now_ms();
-    for asset in [&patch.logo, &patch.icon].into_iter().flatten().flatten() {
-        store::insert_asset(&mut tx, asset, now)
-            .await
-            .map_err(|e| e.context("storing a branding file"))?;
-    }
-    store::upsert(&mut tx, customer.id, &fields, now)
-        .await
-        .map_err(|e| e.context("writing the branding"))?;
-    if let Some(before) = &own {
-        let replaced: Vec<&str> = [&before.logo_sha256, &before.icon_sha256]
-            .into_iter()
-            .flatten()
-            .map(String::as_str)
-            .collect();
-        store::delete_unused_assets(&mut tx, &replaced).await?;
-    }
-    let after = store::for_customers(&mut *tx, &[customer.id])
-        .await?
-        .pop()
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("branding vanished")))?;
-    audit::record_for_customer(
-        &mut tx,
-        viewer.actor(),
-        now,
+    let right = Action::ManageCustomers;
+    write::customer_detail(
+        state,
+        viewer,
+        customer_id,
+        right,
         "branding.update",
-        &customer,
-        own.as_ref().map(BrandingRow::audit_json),
-        Some(after.audit_json()),
+        |w, customer| {
+            Box::pin(async move {
+                let own = store::for_customers(w.conn(), &[customer.id]).await?.pop();
+                let start = match &own {
+                    Some(row) => row.clone(),
+                    None => showing(w, customer).await?,
+                };
+                let fields = BrandingFields {
+                    display_name: input::apply(patch.display_name, start.display_name),
+                    primary_color: input::apply(patch.primary_color, start.primary_color),
+                    accent_color: input::apply(patch.accent_color, start.accent_color),
+                    background_color: input::apply(patch.background_color, start.background_color),
+                    sender_email: patch.sender_email.unwrap_or(start.sender_email),
+                    logo_sha256: hash_of(&patch.logo, start.logo_sha256.clone()),
+                    icon_sha256: hash_of(&patch.icon, start.icon_sha256.clone()),
+                };
+                let now = w.now();
+                for asset in [&patch.logo, &patch.icon].into_iter().flatten().flatten() {
+                    store::insert_asset(w.conn(), asset, now)
+                        .await
+                        .map_err(|e| e.context("storing a branding file"))?;
+                }
+                store::upsert(w.conn(), customer.id, &fields, now)
+                    .await
+                    .map_err(|e| e.context("writing the branding"))?;
+                if let Some(before) = &own {
+                    let replaced: Vec<&str> = [&before.logo_sha256, &before.icon_sha256]
+                        .into_iter()
+                        .flatten()
+                        .map(String::as_str)
+                        .collect();
+                    store::delete_unused_assets(w.conn(), &replaced).await?;
+                }
+                let after = store::for_customers(w.conn(), &[customer.id])
+                    .await?
+                    .pop()
+                    .ok_or_else(|| AppError::Internal(anyhow::anyhow!("branding vanished")))?;
+                Ok(Some(Changed {
+                    before: own.as_ref().map(BrandingRow::audit_json),
+                    after: Some(after.audit_json()),
+                }))
+            })
+        },
     )
-    .await?;
-    tx.commit().await?;
-    Ok(customer)
+    .await
 }
 
 /// Makes a customer inherit its branding again.
 pub async fn reset(state: &AppState, viewer: &Viewer, customer_id: i64) -> AppResult<CustomerRow> {
-    let mut tx = db::begin_write(&state.pool).await?;
-    let customer = customers::store::require(&mut *tx, &viewer.scope, customer_id).await?;
-    viewer.require(Action::ManageCustomers)?;
-    let Some(before) = store::delete(&mut tx, customer.id)
-        .await
-        .map_err(|e| e.context("deleting the branding"))?
-    else {
-        // Inheriting already: nothing changes, nothing is recorded.
-        return Ok(customer);
-    };
-    audit::record_for_customer(
-        &mut tx,
-        viewer.actor(),
-        state.clock.now_ms(),
+    let right = Action::ManageCustomers;
+    write::customer_detail(
+        state,
+        viewer,
+        customer_id,
+        right,
         "branding.reset",
-        &customer,
-        Some(before.audit_json()),
-        None,
+        |w, customer| {
+            Box::pin(async move {
+                let removed = store::delete(w.conn(), customer.id)
+                    .await
+                    .map_err(|e| e.context("deleting the branding"))?;
+                // Inheriting already: nothing changes, nothing is recorded.
+                Ok(removed.map(|before| Changed {
+                    before: Some(before.audit_json()),
+                    after: None,
+                }))
+            })
+        },
     )
-    .await?;
-    tx.commit().await?;
-    Ok(customer)
+    .await
 }

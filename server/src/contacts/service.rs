@@ -5,13 +5,11 @@
 use canopy_shared::{contact, Action, ContactRole};
 
 use super::store::{self, ContactFields, ContactRow};
-use crate::audit;
-use crate::customers;
-use crate::db;
 use crate::error::{AppError, AppResult};
 use crate::input::{self, Patch};
 use crate::state::AppState;
 use crate::viewer::Viewer;
+use crate::write;
 use crate::{activities, profile};
 
 /// A contact's input: on add, left-out fields are empty; on update, they stay as they are.
@@ -56,6 +54,13 @@ impl ContactPatch {
     }
 }
 
+crate::write::record!(
+    ContactRow,
+    "contact",
+    Action::ManageContacts,
+    store::require
+);
+
 /// Adds a contact to a customer.
 pub async fn add(
     state: &AppState,
@@ -64,27 +69,16 @@ pub async fn add(
     patch: ContactPatch,
 ) -> AppResult<ContactRow> {
     let patch = patch.validate()?;
-    let mut tx = db::begin_write(&state.pool).await?;
-    let customer = customers::store::require(&mut *tx, &viewer.scope, customer_id).await?;
-    viewer.require(Action::ManageContacts)?;
-    let fields = patch.apply_to(None)?;
-    let now = state.clock.now_ms();
-    let id = store::insert(&mut tx, customer.id, &fields, now)
-        .await
-        .map_err(|e| e.context("inserting the contact"))?;
-    let row = store::require(&mut *tx, &viewer.scope, id).await?;
-    audit::record_for_customer(
-        &mut tx,
-        viewer.actor(),
-        now,
-        "contact.add",
-        &customer,
-        None,
-        Some(row.audit_json()),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(row)
+    write::add(state, viewer, customer_id, move |w, customer| {
+        Box::pin(async move {
+            let fields = patch.apply_to(None)?;
+            let now = w.now();
+            store::insert(w.conn(), customer.id, &fields, now)
+                .await
+                .map_err(|e| e.context("inserting the contact"))
+        })
+    })
+    .await
 }
 
 /// Edits a contact.
@@ -95,74 +89,31 @@ pub async fn update(
     patch: ContactPatch,
 ) -> AppResult<ContactRow> {
     let patch = patch.validate()?;
-    let mut tx = db::begin_write(&state.pool).await?;
-    let before = store::require(&mut *tx, &viewer.scope, id).await?;
-    viewer.require(Action::ManageContacts)?;
-    let customer = customers::store::require(&mut *tx, &viewer.scope, before.customer_id).await?;
-    let fields = patch.apply_to(Some(&before))?;
-    let now = state.clock.now_ms();
-    store::update(&mut tx, id, &fields, now)
-        .await
-        .map_err(|e| e.context("updating the contact"))?;
-    let after = store::require(&mut *tx, &viewer.scope, id).await?;
-    audit::record_for_customer(
-        &mut tx,
-        viewer.actor(),
-        now,
-        "contact.update",
-        &customer,
-        Some(before.audit_json()),
-        Some(after.audit_json()),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(after)
+    write::change(state, viewer, id, move |w, _, before: &ContactRow| {
+        Box::pin(async move {
+            let fields = patch.apply_to(Some(before))?;
+            let now = w.now();
+            store::update(w.conn(), before.id, &fields, now)
+                .await
+                .map_err(|e| e.context("updating the contact"))
+        })
+    })
+    .await
 }
 
 /// Removes a contact; if it was the billing contact, the profile's link to it is cleared (and
 /// audited as a profile change), and activities with it keep their history without a contact.
 pub async fn remove(state: &AppState, viewer: &Viewer, id: i64) -> AppResult<()> {
-    let mut tx = db::begin_write(&state.pool).await?;
-    let contact = store::require(&mut *tx, &viewer.scope, id).await?;
-    viewer.require(Action::ManageContacts)?;
-    let customer = customers::store::require(&mut *tx, &viewer.scope, contact.customer_id).await?;
-    let now = state.clock.now_ms();
-
-    let profile_before = profile::store::get(&mut tx, customer.id).await?;
-    if let Some(before) = profile_before.filter(|p| p.billing_contact_id == Some(id)) {
-        profile::store::clear_billing_contact(&mut tx, customer.id, now)
-            .await
-            .map_err(|e| e.context("clearing the billing contact"))?;
-        let after = profile::store::get(&mut tx, customer.id)
-            .await?
-            .unwrap_or_default();
-        audit::record_for_customer(
-            &mut tx,
-            viewer.actor(),
-            now,
-            "companyProfile.update",
-            &customer,
-            Some(before.audit_json()),
-            Some(after.audit_json()),
-        )
-        .await?;
-    }
-    activities::store::unlink_contact(&mut tx, id)
-        .await
-        .map_err(|e| e.context("unlinking the contact's activities"))?;
-    store::delete(&mut tx, id)
-        .await
-        .map_err(|e| e.context("deleting the contact"))?;
-    audit::record_for_customer(
-        &mut tx,
-        viewer.actor(),
-        now,
-        "contact.remove",
-        &customer,
-        Some(contact.audit_json()),
-        None,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    write::remove(state, viewer, id, |w, customer, contact: &ContactRow| {
+        Box::pin(async move {
+            profile::service::unlink_billing_contact(w, viewer, customer, contact.id).await?;
+            activities::store::unlink_contact(w.conn(), contact.id)
+                .await
+                .map_err(|e| e.context("unlinking the contact's activities"))?;
+            store::delete(w.conn(), contact.id)
+                .await
+                .map_err(|e| e.context("deleting the contact"))
+        })
+    })
+    .await
 }

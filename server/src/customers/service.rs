@@ -5,16 +5,16 @@ use canopy_shared::country::CountryCode;
 use canopy_shared::customer::parse_reference;
 use canopy_shared::storage::choose_storage_location;
 use canopy_shared::{trial, Action, CustomerLevel, CustomerName, ServiceType};
+use sqlx::AnyConnection;
 
 use super::model::{encode_service_types, CustomerRow};
 use super::store::{self, CustomerChanges, NewCustomer};
-use crate::audit;
-use crate::db;
 use crate::error::{AppError, AppResult};
 use crate::live::event::{ChangeKind, CustomerEvent};
 use crate::state::AppState;
-use crate::viewer::Viewer;
-use crate::{activities, branding, contacts, geo, profile};
+use crate::viewer::{Scope, Viewer};
+use crate::write::{Step, Write};
+use crate::{activities, branding, contacts, geo, profile, users};
 
 /// `createCustomer`'s input, parsed from GraphQL but not yet validated.
 #[derive(Debug)]
@@ -73,11 +73,11 @@ fn check_version(row: &CustomerRow, expected: Option<i64>) -> AppResult<()> {
 }
 
 async fn ensure_name_free(
-    tx: &mut db::Tx,
+    conn: &mut AnyConnection,
     name: &CustomerName,
     except: Option<i64>,
 ) -> AppResult<()> {
-    if store::name_taken(tx, &name.key(), except).await? {
+    if store::name_taken(conn, &name.key(), except).await? {
         return Err(AppError::NameTaken {
             field: "name".into(),
             message: format!(
@@ -89,26 +89,36 @@ async fn ensure_name_free(
     Ok(())
 }
 
-/// Records a change to `customer` by `viewer` in the transaction making it.
-async fn audit(
-    tx: &mut db::Tx,
-    state: &AppState,
-    viewer: &Viewer,
+/// The recipe of every change to one customer's own row: the customer `id` in the viewer's
+/// scope (else `NOT_FOUND`); `write` checks the mutation's rules against the row as it is and
+/// writes, answering whether anything was written; then the row is read back, audited as
+/// `action`, committed and published (as a move when its path changed).
+async fn change<'s, F>(
+    state: &'s AppState,
+    viewer: &'s Viewer,
+    id: i64,
     action: &str,
-    customer: &CustomerRow,
-    before: Option<&CustomerRow>,
-    after: Option<&CustomerRow>,
-) -> AppResult<()> {
-    audit::record_for_customer(
-        tx,
-        viewer.actor(),
-        state.clock.now_ms(),
-        action,
-        customer,
-        before.map(CustomerRow::audit_json),
-        after.map(CustomerRow::audit_json),
-    )
-    .await
+    write: F,
+) -> AppResult<CustomerRow>
+where
+    F: for<'w> FnOnce(&'w mut Write<'s>, &'w CustomerRow) -> Step<'w, bool>,
+{
+    let mut w = Write::begin(state).await?;
+    let before = store::require(w.conn(), &viewer.scope, id).await?;
+    if !write(&mut w, &before).await? {
+        return Ok(before);
+    }
+    let after = store::require(w.conn(), &viewer.scope, id).await?;
+    let (old, new) = (before.audit_json(), after.audit_json());
+    w.audit(viewer.actor(), action, &after, Some(old), Some(new))
+        .await?;
+    w.publish(if after.path == before.path {
+        CustomerEvent::of(ChangeKind::Updated, after.id, &after.path)
+    } else {
+        CustomerEvent::moved(after.id, &before.path, &after.path)
+    });
+    w.commit().await?;
+    Ok(after)
 }
 
 fn offers(parent: &CustomerRow, service_type: ServiceType) -> bool {
@@ -121,8 +131,8 @@ pub async fn create(
     viewer: &Viewer,
     input: CreateCustomer,
 ) -> AppResult<CustomerRow> {
-    let mut tx = db::begin_write(&state.pool).await?;
-    let parent = store::get(&mut *tx, &viewer.scope, input.parent_id)
+    let mut w = Write::begin(state).await?;
+    let parent = store::get(w.conn(), &viewer.scope, input.parent_id)
         .await?
         .ok_or_else(|| AppError::NotFound("Parent customer not found".into()))?;
     viewer.require(Action::ManageCustomers)?;
@@ -150,7 +160,7 @@ pub async fn create(
     let requested = match input.storage_location.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(code) => Some(
-            geo::store::active_by_code(&mut *tx, code)
+            geo::store::active_by_code(w.conn(), code)
                 .await?
                 .ok_or_else(|| {
                     AppError::bad_input("storageLocation", format!("'{code}' is not a data center"))
@@ -158,17 +168,17 @@ pub async fn create(
                 .code,
         ),
     };
-    let own = geo::store::active_in_country(&mut *tx, country.code()).await?;
+    let own = geo::store::active_in_country(w.conn(), country.code()).await?;
     let storage = choose_storage_location(
         own.as_ref().map(|dc| dc.code.as_str()),
         requested.as_deref(),
     )
     .map_err(|e| AppError::bad_input("storageLocation", e.to_string()))?;
-    ensure_name_free(&mut tx, &name, None).await?;
+    ensure_name_free(w.conn(), &name, None).await?;
 
-    let now = state.clock.now_ms();
+    let now = w.now();
     let id = store::insert(
-        &mut tx,
+        w.conn(),
         &NewCustomer {
             parent: &parent,
             name: name.as_str(),
@@ -185,21 +195,17 @@ pub async fn create(
     )
     .await
     .map_err(|e| e.context("inserting the customer"))?;
-    let row = store::require(&mut *tx, &viewer.scope, id).await?;
-    audit(
-        &mut tx,
-        state,
-        viewer,
+    let row = store::require(w.conn(), &viewer.scope, id).await?;
+    w.audit(
+        viewer.actor(),
         "customer.create",
         &row,
         None,
-        Some(&row),
+        Some(row.audit_json()),
     )
     .await?;
-    tx.commit().await?;
-    state
-        .events
-        .publish(CustomerEvent::of(ChangeKind::Created, row.id, &row.path));
+    w.publish(CustomerEvent::of(ChangeKind::Created, row.id, &row.path));
+    w.commit().await?;
     Ok(row)
 }
 
@@ -225,128 +231,115 @@ pub async fn update(
     id: i64,
     input: UpdateCustomer,
 ) -> AppResult<CustomerRow> {
-    let mut tx = db::begin_write(&state.pool).await?;
-    let row = store::require(&mut *tx, &viewer.scope, id).await?;
-    viewer.require(Action::ManageCustomers)?;
-    check_version(&row, input.expected_version)?;
-    let own_customer = row.id == viewer.customer_id;
+    change(state, viewer, id, "customer.update", move |w, row| {
+        Box::pin(async move {
+            viewer.require(Action::ManageCustomers)?;
+            check_version(row, input.expected_version)?;
+            let own_customer = row.id == viewer.customer_id;
 
-    let name = match &input.name {
-        Some(n) => parse_name(n)?,
-        None => parse_name(&row.name)?,
-    };
-    if name.key() != row.name_key {
-        ensure_name_free(&mut tx, &name, Some(row.id)).await?;
-    }
-
-    let parent = match row.parent_id {
-        Some(pid) => store::get_unscoped(&mut *tx, pid).await?,
-        None => None,
-    };
-
-    let level = input.level.unwrap_or(row.level());
-    if level != row.level() {
-        if own_customer {
-            return Err(AppError::Forbidden(
-                "Your own customer's level is managed by its parent".into(),
-            ));
-        }
-        match &parent {
-            None => return Err(level_error("level", level, CustomerLevel::Root)),
-            Some(p) if !level.may_be_child_of(p.level()) => {
-                return Err(level_error("level", level, p.level()))
+            let name = match &input.name {
+                Some(n) => parse_name(n)?,
+                None => parse_name(&row.name)?,
+            };
+            if name.key() != row.name_key {
+                ensure_name_free(w.conn(), &name, Some(row.id)).await?;
             }
-            Some(_) => {}
-        }
-        if let Some(rank) = store::highest_child_level(&mut tx, row.id).await? {
-            let child = CustomerLevel::from_rank(rank).unwrap_or(CustomerLevel::Site);
-            if !child.may_be_child_of(level) {
-                return Err(AppError::level_rule(
-                    "level",
-                    format!(
-                        "{} has a {} below it, which must stay below its level",
-                        row.name,
-                        child.as_str()
-                    ),
-                ));
+
+            let parent = match row.parent_id {
+                Some(pid) => store::get_unscoped(w.conn(), pid).await?,
+                None => None,
+            };
+
+            let level = input.level.unwrap_or(row.level());
+            if level != row.level() {
+                if own_customer {
+                    return Err(AppError::Forbidden(
+                        "Your own customer's level is managed by its parent".into(),
+                    ));
+                }
+                match &parent {
+                    None => return Err(level_error("level", level, CustomerLevel::Root)),
+                    Some(p) if !level.may_be_child_of(p.level()) => {
+                        return Err(level_error("level", level, p.level()))
+                    }
+                    Some(_) => {}
+                }
+                if let Some(rank) = store::highest_child_level(w.conn(), row.id).await? {
+                    let child = CustomerLevel::from_rank(rank).unwrap_or(CustomerLevel::Site);
+                    if !child.may_be_child_of(level) {
+                        return Err(AppError::level_rule(
+                            "level",
+                            format!(
+                                "{} has a {} below it, which must stay below its level",
+                                row.name,
+                                child.as_str()
+                            ),
+                        ));
+                    }
+                }
             }
-        }
-    }
 
-    let service_type = input.service_type.unwrap_or(row.service_type());
-    if service_type != row.service_type() {
-        if own_customer {
-            return Err(AppError::Forbidden(
-                "Your own customer's service type is managed by its parent".into(),
-            ));
-        }
-        if let Some(p) = parent.as_ref().filter(|p| !offers(p, service_type)) {
-            return Err(AppError::bad_input(
-                "serviceType",
-                format!(
-                    "{} does not offer the service type {}",
-                    p.name,
-                    service_type.as_str()
-                ),
-            ));
-        }
-    }
-
-    let child_service_types = match &input.child_service_types {
-        Some(types) => {
-            let encoded = parse_child_service_types(types)?;
-            for used in store::child_service_types_in_use(&mut tx, row.id).await? {
-                if !encoded.split(',').any(|t| t == used) {
+            let service_type = input.service_type.unwrap_or(row.service_type());
+            if service_type != row.service_type() {
+                if own_customer {
+                    return Err(AppError::Forbidden(
+                        "Your own customer's service type is managed by its parent".into(),
+                    ));
+                }
+                if let Some(p) = parent.as_ref().filter(|p| !offers(p, service_type)) {
                     return Err(AppError::bad_input(
-                        "childServiceTypes",
-                        format!("Customers of {} use the service type {used}", row.name),
+                        "serviceType",
+                        format!(
+                            "{} does not offer the service type {}",
+                            p.name,
+                            service_type.as_str()
+                        ),
                     ));
                 }
             }
-            encoded
-        }
-        None => row.child_service_types.clone(),
-    };
 
-    let device_country = match &input.device_country {
-        // The storage location deliberately stays as it is (DOMAIN.md).
-        Some(c) => parse_country(c)?.code().to_owned(),
-        None => row.device_country.clone(),
-    };
-    let customer_reference = match &input.customer_reference {
-        Some(r) => parse_reference(r.as_deref())
-            .map_err(|m| AppError::bad_input("customerReference", m))?,
-        None => row.customer_reference.clone(),
-    };
+            let child_service_types = match &input.child_service_types {
+                Some(types) => {
+                    let encoded = parse_child_service_types(types)?;
+                    for used in store::child_service_types_in_use(w.conn(), row.id).await? {
+                        if !encoded.split(',').any(|t| t == used) {
+                            return Err(AppError::bad_input(
+                                "childServiceTypes",
+                                format!("Customers of {} use the service type {used}", row.name),
+                            ));
+                        }
+                    }
+                    encoded
+                }
+                None => row.child_service_types.clone(),
+            };
 
-    let changes = CustomerChanges {
-        name: name.as_str().to_owned(),
-        name_key: name.key(),
-        level: level.rank(),
-        service_type: service_type.as_str().to_owned(),
-        child_service_types,
-        device_country,
-        customer_reference,
-    };
-    store::update(&mut tx, row.id, &changes, state.clock.now_ms()).await?;
-    let after = store::require(&mut *tx, &viewer.scope, id).await?;
-    audit(
-        &mut tx,
-        state,
-        viewer,
-        "customer.update",
-        &after,
-        Some(&row),
-        Some(&after),
-    )
-    .await?;
-    tx.commit().await?;
-    state.events.publish(CustomerEvent::of(
-        ChangeKind::Updated,
-        after.id,
-        &after.path,
-    ));
-    Ok(after)
+            let device_country = match &input.device_country {
+                // The storage location deliberately stays as it is (DOMAIN.md).
+                Some(c) => parse_country(c)?.code().to_owned(),
+                None => row.device_country.clone(),
+            };
+            let customer_reference = match &input.customer_reference {
+                Some(r) => parse_reference(r.as_deref())
+                    .map_err(|m| AppError::bad_input("customerReference", m))?,
+                None => row.customer_reference.clone(),
+            };
+
+            let changes = CustomerChanges {
+                name: name.as_str().to_owned(),
+                name_key: name.key(),
+                level: level.rank(),
+                service_type: service_type.as_str().to_owned(),
+                child_service_types,
+                device_country,
+                customer_reference,
+            };
+            let now = w.now();
+            store::update(w.conn(), row.id, &changes, now).await?;
+            Ok(true)
+        })
+    })
+    .await
 }
 
 /// Moves a customer and its whole subtree under another parent.
@@ -357,67 +350,56 @@ pub async fn move_to(
     new_parent_id: i64,
     expected_version: Option<i64>,
 ) -> AppResult<CustomerRow> {
-    let mut tx = db::begin_write(&state.pool).await?;
-    let row = store::require(&mut *tx, &viewer.scope, id).await?;
-    let new_parent = store::get(&mut *tx, &viewer.scope, new_parent_id)
-        .await?
-        .ok_or_else(|| AppError::NotFound("New parent customer not found".into()))?;
-    viewer.require(Action::ManageCustomers)?;
-    check_version(&row, expected_version)?;
-    if row.id == viewer.customer_id || row.is_installation_root() {
-        return Err(AppError::Forbidden(
-            "Your own customer cannot be moved".into(),
-        ));
-    }
-    if crate::viewer::Scope::for_path(&row.path).contains(&new_parent.path) {
-        return Err(AppError::Cycle(format!(
-            "{} cannot be moved under itself or one of its own customers",
-            row.name
-        )));
-    }
-    if !row.level().may_be_child_of(new_parent.level()) {
-        return Err(level_error("newParentId", row.level(), new_parent.level()));
-    }
-    if !offers(&new_parent, row.service_type()) {
-        return Err(AppError::bad_input(
-            "newParentId",
-            format!(
-                "{} does not offer the service type {} that {} uses",
-                new_parent.name,
-                row.service_type().as_str(),
-                row.name
-            ),
-        ));
-    }
-    if row.parent_id == Some(new_parent.id) {
-        return Ok(row);
-    }
-    store::move_subtree(&mut tx, &row, &new_parent, state.clock.now_ms())
-        .await
-        .map_err(|e| e.context("moving the subtree"))?;
-    let after = store::require(&mut *tx, &viewer.scope, id).await?;
-    audit(
-        &mut tx,
-        state,
-        viewer,
-        "customer.move",
-        &after,
-        Some(&row),
-        Some(&after),
-    )
-    .await?;
-    tx.commit().await?;
-    state
-        .events
-        .publish(CustomerEvent::moved(after.id, &row.path, &after.path));
-    Ok(after)
+    change(state, viewer, id, "customer.move", move |w, row| {
+        Box::pin(async move {
+            let new_parent = store::get(w.conn(), &viewer.scope, new_parent_id)
+                .await?
+                .ok_or_else(|| AppError::NotFound("New parent customer not found".into()))?;
+            viewer.require(Action::ManageCustomers)?;
+            check_version(row, expected_version)?;
+            if row.id == viewer.customer_id || row.is_installation_root() {
+                return Err(AppError::Forbidden(
+                    "Your own customer cannot be moved".into(),
+                ));
+            }
+            if Scope::for_path(&row.path).contains(&new_parent.path) {
+                return Err(AppError::Cycle(format!(
+                    "{} cannot be moved under itself or one of its own customers",
+                    row.name
+                )));
+            }
+            if !row.level().may_be_child_of(new_parent.level()) {
+                return Err(level_error("newParentId", row.level(), new_parent.level()));
+            }
+            if !offers(&new_parent, row.service_type()) {
+                return Err(AppError::bad_input(
+                    "newParentId",
+                    format!(
+                        "{} does not offer the service type {} that {} uses",
+                        new_parent.name,
+                        row.service_type().as_str(),
+                        row.name
+                    ),
+                ));
+            }
+            if row.parent_id == Some(new_parent.id) {
+                return Ok(false);
+            }
+            let now = w.now();
+            store::move_subtree(w.conn(), row, &new_parent, now)
+                .await
+                .map_err(|e| e.context("moving the subtree"))?;
+            Ok(true)
+        })
+    })
+    .await
 }
 
 /// Removes a customer that has no devices and no customers of its own, with its users,
 /// contacts, activities, company profile and branding.
 pub async fn remove(state: &AppState, viewer: &Viewer, id: i64) -> AppResult<()> {
-    let mut tx = db::begin_write(&state.pool).await?;
-    let row = store::require(&mut *tx, &viewer.scope, id).await?;
+    let mut w = Write::begin(state).await?;
+    let row = store::require(w.conn(), &viewer.scope, id).await?;
     viewer.require(Action::ManageCustomers)?;
     if row.id == viewer.customer_id || row.is_installation_root() {
         return Err(AppError::Forbidden(
@@ -437,36 +419,34 @@ pub async fn remove(state: &AppState, viewer: &Viewer, id: i64) -> AppResult<()>
             row.name, row.device_count
         )));
     }
-    activities::store::delete_for_customer(&mut tx, row.id)
+    activities::store::delete_for_customer(w.conn(), row.id)
         .await
         .map_err(|e| e.context("deleting the customer's activities"))?;
-    profile::store::delete_for_customer(&mut tx, row.id)
+    profile::store::delete_for_customer(w.conn(), row.id)
         .await
         .map_err(|e| e.context("deleting the customer's profile"))?;
-    contacts::store::delete_for_customer(&mut tx, row.id)
+    contacts::store::delete_for_customer(w.conn(), row.id)
         .await
         .map_err(|e| e.context("deleting the customer's contacts"))?;
-    branding::store::delete_for_customer(&mut tx, row.id)
+    branding::store::delete_for_customer(w.conn(), row.id)
         .await
         .map_err(|e| e.context("deleting the customer's branding"))?;
-    store::delete(&mut tx, &row)
+    users::store::delete_for_customer(w.conn(), row.id)
+        .await
+        .map_err(|e| e.context("deleting the customer's users"))?;
+    store::delete(w.conn(), &row)
         .await
         .map_err(|e| e.context("deleting the customer"))?;
-    audit(
-        &mut tx,
-        state,
-        viewer,
+    w.audit(
+        viewer.actor(),
         "customer.remove",
         &row,
-        Some(&row),
+        Some(row.audit_json()),
         None,
     )
     .await?;
-    tx.commit().await?;
-    state
-        .events
-        .publish(CustomerEvent::of(ChangeKind::Removed, row.id, &row.path));
-    Ok(())
+    w.publish(CustomerEvent::of(ChangeKind::Removed, row.id, &row.path));
+    w.commit().await
 }
 
 /// Ends a customer's trial: it becomes a production customer.
@@ -475,39 +455,32 @@ pub async fn convert_to_production(
     viewer: &Viewer,
     id: i64,
 ) -> AppResult<CustomerRow> {
-    let mut tx = db::begin_write(&state.pool).await?;
-    let row = store::require(&mut *tx, &viewer.scope, id).await?;
-    viewer.require(Action::ManageCustomers)?;
-    if row.id == viewer.customer_id {
-        return Err(AppError::Forbidden(
-            "Your own customer is converted by its provider".into(),
-        ));
-    }
-    if row.trial_expires_at.is_none() || row.converted_at.is_some() {
-        return Err(AppError::bad_input(
-            "id",
-            format!("{} is already in production", row.name),
-        ));
-    }
-    store::convert_to_production(&mut tx, row.id, state.clock.now_ms()).await?;
-    let after = store::require(&mut *tx, &viewer.scope, id).await?;
-    audit(
-        &mut tx,
+    change(
         state,
         viewer,
+        id,
         "customer.convertToProduction",
-        &after,
-        Some(&row),
-        Some(&after),
+        |w, row| {
+            Box::pin(async move {
+                viewer.require(Action::ManageCustomers)?;
+                if row.id == viewer.customer_id {
+                    return Err(AppError::Forbidden(
+                        "Your own customer is converted by its provider".into(),
+                    ));
+                }
+                if row.trial_expires_at.is_none() || row.converted_at.is_some() {
+                    return Err(AppError::bad_input(
+                        "id",
+                        format!("{} is already in production", row.name),
+                    ));
+                }
+                let now = w.now();
+                store::convert_to_production(w.conn(), row.id, now).await?;
+                Ok(true)
+            })
+        },
     )
-    .await?;
-    tx.commit().await?;
-    state.events.publish(CustomerEvent::of(
-        ChangeKind::Updated,
-        after.id,
-        &after.path,
-    ));
-    Ok(after)
+    .await
 }
 
 /// Changes a customer's storage location: a support action for the root customer's SUPERUSERs.
@@ -517,35 +490,22 @@ pub async fn change_storage_location(
     id: i64,
     code: &str,
 ) -> AppResult<CustomerRow> {
-    let mut tx = db::begin_write(&state.pool).await?;
-    let row = store::require(&mut *tx, &viewer.scope, id).await?;
-    if !(viewer.at_installation_root && viewer.role.allows(Action::ChangeStorageLocation)) {
-        return Err(AppError::Forbidden(
-            "Only a SUPERUSER of the root customer (support) may change a storage location".into(),
-        ));
-    }
-    let dc = geo::store::active_by_code(&mut *tx, code)
-        .await?
-        .ok_or_else(|| {
-            AppError::bad_input("storageLocation", format!("'{code}' is not a data center"))
-        })?;
-    store::set_storage_location(&mut tx, row.id, &dc.code, state.clock.now_ms()).await?;
-    let after = store::require(&mut *tx, &viewer.scope, id).await?;
-    audit(
-        &mut tx,
-        state,
-        viewer,
-        "customer.changeStorageLocation",
-        &after,
-        Some(&row),
-        Some(&after),
-    )
-    .await?;
-    tx.commit().await?;
-    state.events.publish(CustomerEvent::of(
-        ChangeKind::Updated,
-        after.id,
-        &after.path,
-    ));
-    Ok(after)
+    change(state, viewer, id, "customer.changeStorageLocation", move |w, row| {
+        Box::pin(async move {
+            if !(viewer.at_installation_root && viewer.role.allows(Action::ChangeStorageLocation)) {
+                return Err(AppError::Forbidden(
+                    "Only a SUPERUSER of the root customer (support) may change a storage location".into(),
+                ));
+            }
+            let dc = geo::store::active_by_code(w.conn(), code)
+                .await?
+                .ok_or_else(|| {
+                    AppError::bad_input("storageLocation", format!("'{code}' is not a data center"))
+                })?;
+            let now = w.now();
+            store::set_storage_location(w.conn(), row.id, &dc.code, now).await?;
+            Ok(true)
+        })
+    })
+    .await
 }

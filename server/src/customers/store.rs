@@ -648,13 +648,9 @@ pub async fn adjust_device_totals(
     Ok(())
 }
 
-/// Deletes a leaf customer (no children, no devices) with its users, and fixes the counts.
-/// Its details (contacts, activities, profile, branding) must be deleted first.
+/// Deletes a leaf customer (no children, no devices) and fixes the counts. Its users and
+/// details (contacts, activities, profile, branding) must be deleted first.
 pub async fn delete(conn: &mut AnyConnection, customer: &CustomerRow) -> AppResult<()> {
-    sqlx::query("DELETE FROM users WHERE customer_id = $1")
-        .bind(customer.id)
-        .execute(&mut *conn)
-        .await?;
     sqlx::query("DELETE FROM customers WHERE id = $1")
         .bind(customer.id)
         .execute(&mut *conn)

@@ -6,12 +6,10 @@ use canopy_shared::device::{self, DeviceName};
 use canopy_shared::{text, Action};
 
 use super::store::{self, DeviceRow, NewDevice};
-use crate::audit;
-use crate::customers;
-use crate::db;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::viewer::Viewer;
+use crate::write;
 
 /// `addDevice`'s input.
 #[derive(Debug)]
@@ -21,6 +19,8 @@ pub struct AddDevice {
     pub used_storage_bytes: Option<f64>,
     pub last_backup_at_ms: Option<i64>,
 }
+
+crate::write::record!(DeviceRow, "device", Action::ManageDevices, store::require);
 
 /// Adds a device to a customer.
 pub async fn add(
@@ -42,60 +42,36 @@ pub async fn add(
         ));
     }
 
-    let mut tx = db::begin_write(&state.pool).await?;
-    let customer = customers::store::require(&mut *tx, &viewer.scope, customer_id).await?;
-    viewer.require(Action::ManageDevices)?;
-    if store::name_taken(&mut tx, customer.id, &name.key()).await? {
-        return Err(store::name_taken_error());
-    }
-    let id = store::insert(
-        &mut tx,
-        &NewDevice {
-            customer: &customer,
-            name: name.as_str(),
-            name_key: &name.key(),
-            kind: kind.as_deref(),
-            used_storage_bytes: bytes,
-            last_backup_at: input.last_backup_at_ms,
-            now_ms: now,
-        },
-    )
+    write::add(state, viewer, customer_id, move |w, customer| {
+        Box::pin(async move {
+            if store::name_taken(w.conn(), customer.id, &name.key()).await? {
+                return Err(store::name_taken_error());
+            }
+            let new = NewDevice {
+                customer,
+                name: name.as_str(),
+                name_key: &name.key(),
+                kind: kind.as_deref(),
+                used_storage_bytes: bytes,
+                last_backup_at: input.last_backup_at_ms,
+                now_ms: w.now(),
+            };
+            store::insert(w.conn(), &new)
+                .await
+                .map_err(|e| e.context("inserting the device"))
+        })
+    })
     .await
-    .map_err(|e| e.context("inserting the device"))?;
-    let row = store::require(&mut *tx, &viewer.scope, id).await?;
-    audit::record_for_customer(
-        &mut tx,
-        viewer.actor(),
-        now,
-        "device.add",
-        &customer,
-        None,
-        Some(row.audit_json()),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(row)
 }
 
-/// Removes a device.
+/// Removes a device (and its storage from its customer's totals and its ancestors').
 pub async fn remove(state: &AppState, viewer: &Viewer, id: i64) -> AppResult<()> {
-    let mut tx = db::begin_write(&state.pool).await?;
-    let device = store::require(&mut *tx, &viewer.scope, id).await?;
-    viewer.require(Action::ManageDevices)?;
-    let customer = customers::store::require(&mut *tx, &viewer.scope, device.customer_id).await?;
-    store::delete(&mut tx, &device, &customer)
-        .await
-        .map_err(|e| e.context("deleting the device"))?;
-    audit::record_for_customer(
-        &mut tx,
-        viewer.actor(),
-        state.clock.now_ms(),
-        "device.remove",
-        &customer,
-        Some(device.audit_json()),
-        None,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    write::remove(state, viewer, id, |w, customer, device: &DeviceRow| {
+        Box::pin(async move {
+            store::delete(w.conn(), device, customer)
+                .await
+                .map_err(|e| e.context("deleting the device"))
+        })
+    })
+    .await
 }

@@ -4,13 +4,12 @@ use canopy_shared::country::CountryCode;
 use canopy_shared::{web, Action};
 
 use super::store::{self, ProfileRow};
-use crate::audit;
-use crate::customers::{self, model::CustomerRow};
-use crate::db;
+use crate::customers::model::CustomerRow;
 use crate::error::{AppError, AppResult};
 use crate::input::{self, Patch};
 use crate::state::AppState;
 use crate::viewer::Viewer;
+use crate::write::{self, Changed, Write};
 
 /// The postal address part of a profile change.
 #[derive(Debug, Default)]
@@ -152,38 +151,65 @@ pub async fn update(
     patch: ProfilePatch,
 ) -> AppResult<CustomerRow> {
     let patch = patch.validate()?;
-    let mut tx = db::begin_write(&state.pool).await?;
-    let customer = customers::store::require(&mut *tx, &viewer.scope, customer_id).await?;
-    viewer.require(Action::ManageCustomers)?;
-    if let Some(Some(contact)) = patch.billing_contact_id {
-        if !crate::contacts::store::belongs_to(&mut tx, customer.id, contact).await? {
-            return Err(not_a_contact());
-        }
-    }
-    let before = store::get(&mut tx, customer.id).await?;
-    let mut after = before
-        .clone()
-        .unwrap_or_else(|| ProfileRow::empty(customer.id));
-    patch.apply_to(&mut after);
-    let now = state.clock.now_ms();
-    after.updated_at = now;
-    store::upsert(&mut tx, &after)
-        .await
-        .map_err(|e| e.context("writing the company profile"))?;
-    audit::record_for_customer(
-        &mut tx,
-        viewer.actor(),
-        now,
+    let right = Action::ManageCustomers;
+    write::customer_detail(
+        state,
+        viewer,
+        customer_id,
+        right,
         "companyProfile.update",
-        &customer,
-        Some(
-            before
-                .unwrap_or_else(|| ProfileRow::empty(customer.id))
-                .audit_json(),
-        ),
+        |w, customer| {
+            Box::pin(async move {
+                if let Some(Some(contact)) = patch.billing_contact_id {
+                    if !crate::contacts::store::belongs_to(w.conn(), customer.id, contact).await? {
+                        return Err(not_a_contact());
+                    }
+                }
+                let before = store::get(w.conn(), customer.id)
+                    .await?
+                    .unwrap_or_else(|| ProfileRow::empty(customer.id));
+                let mut after = before.clone();
+                patch.apply_to(&mut after);
+                after.updated_at = w.now();
+                store::upsert(w.conn(), &after)
+                    .await
+                    .map_err(|e| e.context("writing the company profile"))?;
+                Ok(Some(Changed {
+                    before: Some(before.audit_json()),
+                    after: Some(after.audit_json()),
+                }))
+            })
+        },
+    )
+    .await
+}
+
+/// Clears the customer's billing contact if it is `contact_id` (which is being removed), and
+/// audits that as a profile change, inside the removal's write.
+pub async fn unlink_billing_contact(
+    w: &mut Write<'_>,
+    viewer: &Viewer,
+    customer: &CustomerRow,
+    contact_id: i64,
+) -> AppResult<()> {
+    let Some(before) = store::get(w.conn(), customer.id)
+        .await?
+        .filter(|p| p.billing_contact_id == Some(contact_id))
+    else {
+        return Ok(());
+    };
+    let now = w.now();
+    store::clear_billing_contact(w.conn(), customer.id, now)
+        .await
+        .map_err(|e| e.context("clearing the billing contact"))?;
+    let after = store::get(w.conn(), customer.id).await?.unwrap_or_default();
+    let action = "companyProfile.update";
+    w.audit(
+        viewer.actor(),
+        action,
+        customer,
+        Some(before.audit_json()),
         Some(after.audit_json()),
     )
-    .await?;
-    tx.commit().await?;
-    Ok(customer)
+    .await
 }

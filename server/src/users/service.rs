@@ -2,15 +2,24 @@
 //! removing, and setting a password from a link. Each is one transaction with its audit entry.
 
 use canopy_shared::{Action, Role};
+use sqlx::AnyConnection;
 
 use super::store::{self, UserFields, UserRow};
-use crate::audit::{self, Actor};
+use crate::audit::Actor;
 use crate::auth::{new_token, password, token_hash};
 use crate::customers::{self, model::CustomerRow};
-use crate::db;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::viewer::Viewer;
+use crate::write::{self, Write};
+
+crate::write::record!(
+    UserRow,
+    "user",
+    "create",
+    Action::ManageUsers,
+    store::require
+);
 
 /// How long a set-password link works.
 pub const SET_PASSWORD_LINK_MS: i64 = 72 * 3600 * 1000;
@@ -89,40 +98,19 @@ fn may_grant(viewer: &Viewer, role: Role, what: &str) -> AppResult<()> {
 
 /// Refuses to leave the installation's root customer without a SUPERUSER.
 async fn keep_a_root_superuser(
-    tx: &mut db::Tx,
+    conn: &mut AnyConnection,
     customer: &CustomerRow,
     user: &UserRow,
 ) -> AppResult<()> {
     if customer.is_installation_root()
         && role_of(user) == Role::Superuser
-        && store::superuser_count(tx, customer.id).await? <= 1
+        && store::superuser_count(conn, customer.id).await? <= 1
     {
         return Err(AppError::Forbidden(
             "The root customer must keep at least one SUPERUSER".into(),
         ));
     }
     Ok(())
-}
-
-async fn audit(
-    tx: &mut db::Tx,
-    state: &AppState,
-    actor: Actor<'_>,
-    action: &str,
-    customer: &CustomerRow,
-    before: Option<&UserRow>,
-    after: Option<&UserRow>,
-) -> AppResult<()> {
-    audit::record_for_customer(
-        tx,
-        actor,
-        state.clock.now_ms(),
-        action,
-        customer,
-        before.map(UserRow::audit_json),
-        after.map(UserRow::audit_json),
-    )
-    .await
 }
 
 /// A created user, with the one-time set-password link when no password was given.
@@ -139,8 +127,8 @@ pub async fn create(
     customer_id: i64,
     input: UserInput,
 ) -> AppResult<Created> {
-    let mut tx = db::begin_write(&state.pool).await?;
-    let customer = customers::store::require(&mut *tx, &viewer.scope, customer_id).await?;
+    let mut w = Write::begin(state).await?;
+    let customer = w.customer(&viewer.scope, customer_id).await?;
     viewer.require(Action::ManageUsers)?;
     may_grant(viewer, input.role, "create")?;
     let valid = validate(&input)?;
@@ -148,7 +136,6 @@ pub async fn create(
         Some(plain) => Some(hash_password(plain).await?),
         None => None,
     };
-    let now = state.clock.now_ms();
     let fields = UserFields {
         username: &valid.username,
         role: input.role.as_str(),
@@ -156,34 +143,23 @@ pub async fn create(
         last_name: valid.last_name.as_deref(),
         security_officer: input.security_officer.unwrap_or(false),
     };
-    let id = store::insert(&mut tx, customer.id, &fields, hash.as_deref(), now).await?;
+    let now = w.now();
+    let id = store::insert(w.conn(), customer.id, &fields, hash.as_deref(), now).await?;
     let set_password_link = match hash {
         Some(_) => None,
         None => {
             let token = new_token();
-            store::insert_password_token(
-                &mut tx,
-                &token_hash(&token),
-                id,
-                now + SET_PASSWORD_LINK_MS,
-            )
-            .await?;
+            let expires = now + SET_PASSWORD_LINK_MS;
+            store::insert_password_token(w.conn(), &token_hash(&token), id, expires).await?;
             // The token travels in the fragment, so it never reaches server logs or referrers.
             Some(format!("{}/set-password#token={token}", state.public_url))
         }
     };
-    let user = store::require(&mut *tx, &viewer.scope, id).await?;
-    audit(
-        &mut tx,
-        state,
-        viewer.actor(),
-        "user.create",
-        &customer,
-        None,
-        Some(&user),
-    )
-    .await?;
-    tx.commit().await?;
+    let user = store::require(w.conn(), &viewer.scope, id).await?;
+    let after = Some(user.audit_json());
+    w.audit(viewer.actor(), "user.create", &customer, None, after)
+        .await?;
+    w.commit().await?;
     Ok(Created {
         user,
         set_password_link,
@@ -197,95 +173,64 @@ pub async fn update(
     id: i64,
     input: UserInput,
 ) -> AppResult<UserRow> {
-    let mut tx = db::begin_write(&state.pool).await?;
-    let before = store::require(&mut *tx, &viewer.scope, id).await?;
-    viewer.require(Action::ManageUsers)?;
-    may_grant(viewer, role_of(&before), "edit")?;
-    may_grant(viewer, input.role, "make someone")?;
-    let customer = customers::store::require(&mut *tx, &viewer.scope, before.customer_id).await?;
-    if input.role != Role::Superuser {
-        keep_a_root_superuser(&mut tx, &customer, &before).await?;
-    }
-    let valid = validate(&input)?;
-    let fields = UserFields {
-        username: &valid.username,
-        role: input.role.as_str(),
-        first_name: valid.first_name.as_deref(),
-        last_name: valid.last_name.as_deref(),
-        security_officer: input.security_officer.unwrap_or(before.security_officer),
-    };
-    store::update(&mut tx, id, &fields).await?;
-    if let Some(plain) = input.password {
-        let hash = hash_password(plain).await?;
-        store::set_password(&mut tx, id, &hash).await?;
-    }
-    let after = store::require(&mut *tx, &viewer.scope, id).await?;
-    audit(
-        &mut tx,
-        state,
-        viewer.actor(),
-        "user.update",
-        &customer,
-        Some(&before),
-        Some(&after),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(after)
+    write::change(state, viewer, id, move |w, customer, before: &UserRow| {
+        Box::pin(async move {
+            may_grant(viewer, role_of(before), "edit")?;
+            may_grant(viewer, input.role, "make someone")?;
+            if input.role != Role::Superuser {
+                keep_a_root_superuser(w.conn(), customer, before).await?;
+            }
+            let valid = validate(&input)?;
+            let fields = UserFields {
+                username: &valid.username,
+                role: input.role.as_str(),
+                first_name: valid.first_name.as_deref(),
+                last_name: valid.last_name.as_deref(),
+                security_officer: input.security_officer.unwrap_or(before.security_officer),
+            };
+            store::update(w.conn(), before.id, &fields).await?;
+            if let Some(plain) = input.password {
+                let hash = hash_password(plain).await?;
+                store::set_password(w.conn(), before.id, &hash).await?;
+            }
+            Ok(())
+        })
+    })
+    .await
 }
 
 /// Removes a user; their sessions end at once.
 pub async fn remove(state: &AppState, viewer: &Viewer, id: i64) -> AppResult<()> {
-    let mut tx = db::begin_write(&state.pool).await?;
-    let user = store::require(&mut *tx, &viewer.scope, id).await?;
-    viewer.require(Action::ManageUsers)?;
-    may_grant(viewer, role_of(&user), "remove")?;
-    let customer = customers::store::require(&mut *tx, &viewer.scope, user.customer_id).await?;
-    keep_a_root_superuser(&mut tx, &customer, &user).await?;
-    store::delete(&mut tx, id).await?;
-    audit(
-        &mut tx,
-        state,
-        viewer.actor(),
-        "user.remove",
-        &customer,
-        Some(&user),
-        None,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    write::remove(state, viewer, id, |w, customer, user: &UserRow| {
+        Box::pin(async move {
+            may_grant(viewer, role_of(user), "remove")?;
+            keep_a_root_superuser(w.conn(), customer, user).await?;
+            store::delete(w.conn(), user.id).await
+        })
+    })
+    .await
 }
 
 /// Sets a password from a one-time link; the link stops working.
 pub async fn set_password(state: &AppState, token: &str, plain: String) -> AppResult<()> {
     let hash = hash_password(plain).await?;
-    let mut tx = db::begin_write(&state.pool).await?;
-    let now = state.clock.now_ms();
-    let user_id = store::take_password_token(&mut tx, &token_hash(token.trim()), now)
+    let mut w = Write::begin(state).await?;
+    let now = w.now();
+    let user_id = store::take_password_token(w.conn(), &token_hash(token.trim()), now)
         .await?
         .ok_or_else(|| AppError::bad_input("token", "This link is not valid or has expired"))?;
-    store::set_password(&mut tx, user_id, &hash).await?;
-    let user = store::by_id(&mut *tx, user_id)
+    store::set_password(w.conn(), user_id, &hash).await?;
+    let user = store::by_id(w.conn(), user_id)
         .await?
         .ok_or_else(|| AppError::bad_input("token", "This link is not valid or has expired"))?;
-    let customer = customers::store::get_unscoped(&mut *tx, user.customer_id)
+    let customer = customers::store::get_unscoped(w.conn(), user.customer_id)
         .await?
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("user without customer")))?;
     let actor = Actor {
         user_id: user.id,
         username: &user.username,
     };
-    audit(
-        &mut tx,
-        state,
-        actor,
-        "user.setPassword",
-        &customer,
-        None,
-        None,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    w.audit(actor, "user.setPassword", &customer, None, None)
+        .await?;
+    w.commit().await
 }

@@ -190,6 +190,15 @@ pub async fn delete(conn: &mut AnyConnection, id: i64) -> AppResult<()> {
     Ok(())
 }
 
+/// Deletes every user of a customer (which is being removed), with their sessions and tokens.
+pub async fn delete_for_customer(conn: &mut AnyConnection, customer_id: i64) -> AppResult<()> {
+    sqlx::query("DELETE FROM users WHERE customer_id = $1")
+        .bind(customer_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// Number of SUPERUSERs of a customer.
 pub async fn superuser_count(conn: &mut AnyConnection, customer_id: i64) -> AppResult<i64> {
     let (n,): (i64,) =

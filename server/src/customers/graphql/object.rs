@@ -1,28 +1,24 @@
-//! GraphQL face of the customer tree: the `Customer` object, `root` / `customer` / `customers`,
-//! and the tree's mutations. Resolvers only translate; rules live in [`super::service`].
+//! The `Customer` object: its own fields, and the fields that reach into other domains (its
+//! contacts, devices, branding…), which forward to their loaders; and customer pages.
 
 use std::sync::Arc;
 
-use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, SimpleObject, ID};
+use async_graphql::{Context, Object, Result, SimpleObject, ID};
 use canopy_shared::{ActivityTiming, CustomerLevel, CustomerState, Module, ServiceType};
 use chrono::{DateTime, Utc};
 
-use super::loaders::{self, ChildrenPage, SubtreeRequest};
-use super::model::{CustomerCursor, CustomerOrder, CustomerRow};
-use super::service::{self, CreateCustomer, UpdateCustomer};
-use super::store::{self, SearchFilter};
 use crate::activities::{self, Activity};
 use crate::branding::{self, Branding};
 use crate::clock::to_datetime;
 use crate::contacts::{self, Contact};
+use crate::customers::loaders::{self, ChildrenPage, SubtreeRequest};
+use crate::customers::model::{CustomerCursor, CustomerOrder, CustomerRow};
 use crate::devices::{self, DeviceConnection};
-use crate::error::AppError;
 use crate::geo::{self, Country, DataCenter};
-use crate::ids::{self, customer_id, Kind};
+use crate::ids::{self, Kind};
 use crate::pagination::{self, PageInfo};
 use crate::profile::{self, CompanyProfile};
 use crate::request;
-use crate::viewer::Viewer;
 
 /// A company in the customer tree. The row is shared: a subtree read ahead hands the same
 /// rows to every page that shows them, without copying their strings.
@@ -369,7 +365,7 @@ pub struct CustomerConnection {
 }
 
 impl CustomerConnection {
-    fn new<R: Into<Customer>>(
+    pub(super) fn new<R: Into<Customer>>(
         rows: Vec<R>,
         limit: i64,
         after_given: bool,
@@ -419,281 +415,5 @@ impl CustomerConnection {
     /// Number of customers in the whole list, not just this page.
     async fn total_count(&self) -> i64 {
         self.total_count
-    }
-}
-
-/// Reading the customer tree.
-#[derive(Default)]
-pub struct CustomerQuery;
-
-#[Object]
-impl CustomerQuery {
-    /// The signed-in user's own customer: the root of their view.
-    async fn root(&self, ctx: &Context<'_>) -> Result<Customer> {
-        let viewer = request::viewer(ctx)?;
-        let row = request::customer_loader(ctx)?
-            .load_one(viewer.customer_id)
-            .await?
-            .ok_or_else(|| AppError::NotFound("Customer not found".into()))?;
-        Ok(Customer::from(row))
-    }
-
-    /// A customer by ID; null when it does not exist or is outside the caller's subtree.
-    async fn customer(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The customer's global ID.")] id: ID,
-    ) -> Result<Option<Customer>> {
-        let loader = request::customer_loader(ctx)?;
-        let Some(id) = ids::decode(Kind::Customer, &id) else {
-            return Ok(None);
-        };
-        if ctx.look_ahead().field("parent").exists() {
-            // The customer and its parent in one statement, instead of one per nesting level
-            // (each also waiting out the loader's batch window).
-            let (state, viewer) = signed_in(ctx)?;
-            let prefetched = request::prefetched(ctx)?;
-            let mut found = None;
-            for row in store::with_parent(&state.reads, &viewer.scope, id).await? {
-                if row.id == id {
-                    found = Some(row);
-                } else {
-                    prefetched.keep(row);
-                }
-            }
-            return Ok(found.map(Customer::from));
-        }
-        Ok(loader.load_one(id).await?.map(Customer::from))
-    }
-
-    /// Searches the caller's whole visible subtree (or the subtree of `under`, that customer
-    /// included): `search` is a case-insensitive substring of the name; `levels` and `states`
-    /// keep only customers with one of the given values.
-    #[allow(clippy::too_many_arguments)]
-    async fn customers(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "A part of the name, in any case.")] search: Option<String>,
-        #[graphql(desc = "Only customers at one of these levels.")] levels: Option<
-            Vec<CustomerLevel>,
-        >,
-        #[graphql(desc = "Only customers in one of these states.")] states: Option<
-            Vec<CustomerState>,
-        >,
-        #[graphql(desc = "Only this customer and the customers below it.")] under: Option<ID>,
-        #[graphql(desc = "Page size: 0 to 500, 50 when omitted.")] first: Option<i32>,
-        #[graphql(desc = "A cursor from the previous page: continue after it.")] after: Option<
-            String,
-        >,
-        #[graphql(
-            default_with = "Some(CustomerOrder::Name)",
-            desc = "The order of the results."
-        )]
-        order: Option<CustomerOrder>,
-    ) -> Result<CustomerConnection> {
-        let order = order.unwrap_or_default();
-        let viewer = request::viewer(ctx)?;
-        let state = request::state(ctx)?;
-        let limit = pagination::page_size(first)?;
-        let cursor: Option<CustomerCursor> = pagination::decode_cursor(after.as_deref())?;
-        let mut conn = state.pool.acquire().await.map_err(AppError::from)?;
-        let under_path = match under {
-            Some(id) => Some(
-                store::require(&mut *conn, &viewer.scope, customer_id(&id)?)
-                    .await?
-                    .path,
-            ),
-            None => None,
-        };
-        let filter = SearchFilter {
-            name_contains: search
-                .map(|s| canopy_shared::customer::name_key(&s))
-                .filter(|s| !s.is_empty()),
-            levels: levels.unwrap_or_default(),
-            states: states.unwrap_or_default(),
-            under_path,
-        };
-        let (rows, total) = store::search(
-            &mut conn,
-            &viewer.scope,
-            &filter,
-            order,
-            limit,
-            cursor.as_ref(),
-            state.clock.now_ms(),
-            ctx.look_ahead().field("totalCount").exists(),
-        )
-        .await?;
-        Ok(CustomerConnection::new(
-            rows,
-            limit,
-            cursor.is_some(),
-            // Counted only when the query selects `totalCount`, so 0 is never read.
-            total.unwrap_or_default(),
-        ))
-    }
-}
-
-/// `createCustomer`'s input.
-#[derive(InputObject)]
-pub struct CreateCustomerInput {
-    /// The customer to create the new one under.
-    pub parent_id: ID,
-    /// Unique across the installation, case-insensitively; 1 to 128 characters.
-    pub name: String,
-    /// Must be below the parent's level.
-    pub level: CustomerLevel,
-    /// Must be one of the parent's `childServiceTypes`.
-    pub service_type: ServiceType,
-    /// What the new customer may sell on; defaults to its own service type.
-    pub child_service_types: Option<Vec<ServiceType>>,
-    /// ISO 3166-1 alpha-2 code.
-    pub device_country: String,
-    /// Data center code: required when the device country has no data center, and otherwise
-    /// either omitted or that country's own.
-    pub storage_location: Option<String>,
-    /// Start a 30-day trial.
-    #[graphql(default = false)]
-    pub in_trial: bool,
-    /// External or billing code, at most 64 characters.
-    pub customer_reference: Option<String>,
-}
-
-/// `updateCustomer`'s input: omitted fields stay as they are.
-#[derive(InputObject)]
-pub struct UpdateCustomerInput {
-    /// Renaming means the customer's users sign in with the new name.
-    pub name: Option<String>,
-    /// Must stay below the parent's level and above the children's.
-    pub level: Option<CustomerLevel>,
-    /// Must be one of the parent's `childServiceTypes`.
-    pub service_type: Option<ServiceType>,
-    /// Must keep every service type the customer's children use.
-    pub child_service_types: Option<Vec<ServiceType>>,
-    /// Changing it never changes the storage location.
-    pub device_country: Option<String>,
-    /// Null or blank clears it.
-    pub customer_reference: MaybeUndefined<String>,
-    /// The `version` you edited; a mismatch is a `CONFLICT`.
-    pub expected_version: Option<i64>,
-}
-
-/// Changing the customer tree.
-#[derive(Default)]
-pub struct CustomerMutation;
-
-fn signed_in<'a>(ctx: &Context<'a>) -> Result<(&'a crate::state::AppState, &'a Viewer)> {
-    Ok((request::state(ctx)?, request::viewer(ctx)?))
-}
-
-#[Object]
-impl CustomerMutation {
-    /// Creates a customer below `input.parentId`.
-    async fn create_customer(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The new customer.")] input: CreateCustomerInput,
-    ) -> Result<Customer> {
-        let (state, viewer) = signed_in(ctx)?;
-        let parent_id = ids::decode(Kind::Customer, &input.parent_id)
-            .ok_or_else(|| AppError::NotFound("Parent customer not found".into()))?;
-        let row = service::create(
-            state,
-            viewer,
-            CreateCustomer {
-                parent_id,
-                name: input.name,
-                level: input.level,
-                service_type: input.service_type,
-                child_service_types: input.child_service_types,
-                device_country: input.device_country,
-                storage_location: input.storage_location,
-                in_trial: input.in_trial,
-                customer_reference: input.customer_reference,
-            },
-        )
-        .await?;
-        Ok(Customer::from(row))
-    }
-
-    /// Edits a customer's general fields.
-    async fn update_customer(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The customer to edit.")] id: ID,
-        #[graphql(desc = "The fields to change.")] input: UpdateCustomerInput,
-    ) -> Result<Customer> {
-        let (state, viewer) = signed_in(ctx)?;
-        let update = UpdateCustomer {
-            name: input.name,
-            level: input.level,
-            service_type: input.service_type,
-            child_service_types: input.child_service_types,
-            device_country: input.device_country,
-            customer_reference: match input.customer_reference {
-                MaybeUndefined::Undefined => None,
-                MaybeUndefined::Null => Some(None),
-                MaybeUndefined::Value(v) => Some(Some(v)),
-            },
-            expected_version: input.expected_version,
-        };
-        Ok(Customer::from(
-            service::update(state, viewer, customer_id(&id)?, update).await?,
-        ))
-    }
-
-    /// Moves a customer, with its whole subtree, under another parent.
-    async fn move_customer(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The customer to move.")] id: ID,
-        #[graphql(desc = "Its new parent.")] new_parent_id: ID,
-        #[graphql(desc = "The `version` you saw; a mismatch is a `CONFLICT`.")]
-        expected_version: Option<i64>,
-    ) -> Result<Customer> {
-        let (state, viewer) = signed_in(ctx)?;
-        let id = customer_id(&id)?;
-        let new_parent = ids::decode(Kind::Customer, &new_parent_id)
-            .ok_or_else(|| AppError::NotFound("New parent customer not found".into()))?;
-        Ok(Customer::from(
-            service::move_to(state, viewer, id, new_parent, expected_version).await?,
-        ))
-    }
-
-    /// Removes a customer without devices and without customers of its own; returns its ID.
-    async fn remove_customer(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The customer to remove.")] id: ID,
-    ) -> Result<ID> {
-        let (state, viewer) = signed_in(ctx)?;
-        service::remove(state, viewer, customer_id(&id)?).await?;
-        Ok(id)
-    }
-
-    /// Converts a trial customer to production.
-    async fn convert_to_production(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The trial customer.")] id: ID,
-    ) -> Result<Customer> {
-        let (state, viewer) = signed_in(ctx)?;
-        Ok(Customer::from(
-            service::convert_to_production(state, viewer, customer_id(&id)?).await?,
-        ))
-    }
-
-    /// Changes a customer's storage location: Only a SUPERUSER of the root customer may.
-    async fn change_storage_location(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The customer.")] id: ID,
-        #[graphql(desc = "The new data center's code, e.g. `DE`.")] storage_location: String,
-    ) -> Result<Customer> {
-        let (state, viewer) = signed_in(ctx)?;
-        Ok(Customer::from(
-            service::change_storage_location(state, viewer, customer_id(&id)?, &storage_location)
-                .await?,
-        ))
     }
 }

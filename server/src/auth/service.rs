@@ -1,0 +1,127 @@
+//! Signing in and out: the password check (throttled per name and per address), the session
+//! row, and the audit entry of each, written through the one write recipe.
+
+use super::{new_token, password, store, token_hash};
+use crate::audit::Actor;
+use crate::customers;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::users::{self, store::UserRow};
+use crate::viewer::Viewer;
+use crate::write::Write;
+
+const BAD_CREDENTIALS: &str = "The customer name, username or password is not correct";
+
+/// A new session.
+#[derive(Debug)]
+pub struct SignedIn {
+    /// The bearer token: shown to the client once, stored only as its hash.
+    pub token: String,
+    pub user: UserRow,
+    pub expires_at_ms: i64,
+}
+
+/// Why a sign-in was refused.
+#[derive(Debug)]
+pub enum Refused {
+    /// Too many failed attempts: try again after this many seconds.
+    Throttled { retry_after_seconds: i64 },
+    /// Wrong credentials (every wrong part gives the same answer) or another error.
+    Error(AppError),
+}
+
+impl From<AppError> for Refused {
+    fn from(e: AppError) -> Self {
+        Self::Error(e)
+    }
+}
+
+/// Signs `username` of the customer named `customer_name` in with `password`, from `client`.
+pub async fn sign_in(
+    state: &AppState,
+    customer_name: &str,
+    username: &str,
+    password: String,
+    client: Option<std::net::IpAddr>,
+) -> Result<SignedIn, Refused> {
+    let customer_key = canopy_shared::customer::name_key(customer_name);
+    let username_key = users::store::username_key(username);
+    let throttle = &state.sign_in_throttle;
+    if let Err(seconds) = throttle.check(&customer_key, &username_key, client, state.clock.now_ms())
+    {
+        return Err(Refused::Throttled {
+            retry_after_seconds: seconds,
+        });
+    }
+    let customer = customers::store::by_name_key(&state.pool, &customer_key).await?;
+    let credentials = match &customer {
+        Some(c) => users::store::credentials(&state.pool, c.id, &username_key).await?,
+        None => None,
+    };
+    // Argon2 is CPU-bound on purpose: keep it off the async workers.
+    let user_id = tokio::task::spawn_blocking(move || match credentials {
+        Some((id, Some(hash))) if password::verify(&hash, &password) => Some(id),
+        Some((_, Some(_))) => None,
+        _ => {
+            password::verify_dummy(&password);
+            None
+        }
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.into()))?;
+    let Some(user_id) = user_id else {
+        throttle.failed(&customer_key, &username_key, client, state.clock.now_ms());
+        return Err(AppError::Unauthenticated(BAD_CREDENTIALS.into()).into());
+    };
+    throttle.succeeded(&customer_key, &username_key);
+
+    let token = new_token();
+    let mut w = Write::begin(state).await?;
+    let now = w.now();
+    let expires_at_ms = now + state.session_ttl_ms;
+    store::insert_session(w.conn(), &token_hash(&token), user_id, now, expires_at_ms).await?;
+    let user = users::store::by_id(w.conn(), user_id)
+        .await?
+        .ok_or_else(|| AppError::Unauthenticated(BAD_CREDENTIALS.into()))?;
+    let actor = Actor {
+        user_id: user.id,
+        username: &user.username,
+    };
+    audit_session(&mut w, actor, user.customer_id, "session.signIn").await?;
+    w.commit().await?;
+    Ok(SignedIn {
+        token,
+        user,
+        expires_at_ms,
+    })
+}
+
+/// Ends the viewer's session: its token stops working at once. Answers whether it was still
+/// there to end.
+pub async fn sign_out(state: &AppState, viewer: &Viewer) -> AppResult<bool> {
+    let mut w = Write::begin(state).await?;
+    let ended = store::delete_session(w.conn(), &viewer.token_hash).await?;
+    audit_session(
+        &mut w,
+        viewer.actor(),
+        viewer.customer_id,
+        "session.signOut",
+    )
+    .await?;
+    w.commit().await?;
+    Ok(ended)
+}
+
+/// Records a sign-in or sign-out in the audit history of the user's customer.
+async fn audit_session(
+    w: &mut Write<'_>,
+    actor: Actor<'_>,
+    customer_id: i64,
+    action: &str,
+) -> AppResult<()> {
+    let customer = customers::store::get_unscoped(w.conn(), customer_id)
+        .await?
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("user without customer")))?;
+    let after = Some(serde_json::json!({ "username": actor.username }));
+    w.audit(actor, action, &customer, None, after).await
+}
