@@ -9,6 +9,7 @@ pub mod store;
 pub mod throttle;
 
 pub use graphql::{AuthMutation, AuthQuery};
+pub use service::{session_still_valid, viewer_for_token};
 
 use sha2::{Digest, Sha256};
 
@@ -28,50 +29,4 @@ pub fn token_hash(token: &str) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
-}
-
-use crate::error::{AppError, AppResult};
-use crate::state::AppState;
-use crate::viewer::{Scope, Viewer};
-
-/// The viewer a bearer token stands for, or `None` when the token is unknown or expired.
-/// A session in use slides forward, so active users are not signed out mid-work.
-pub async fn viewer_for_token(state: &AppState, token: &str) -> AppResult<Option<Viewer>> {
-    viewer_for_session(state, token_hash(token)).await
-}
-
-/// The viewer of a long-lived connection's session (`hash`, as its [`Viewer`] carries it),
-/// asked again so that the session's end reaches the connection too: UNAUTHENTICATED once it
-/// has been signed out, has expired or its user was removed.
-pub async fn session_still_valid(state: &AppState, hash: &str) -> AppResult<Viewer> {
-    viewer_for_session(state, hash.to_owned())
-        .await?
-        .ok_or_else(|| AppError::Unauthenticated("the session has ended: sign in again".into()))
-}
-
-/// The viewer of the session stored under `hash` (a [`token_hash`]), or `None` when it has
-/// ended.
-async fn viewer_for_session(state: &AppState, hash: String) -> AppResult<Option<Viewer>> {
-    let now = state.clock.now_ms();
-    let Some(session) = store::session(&state.reads, &hash, now).await? else {
-        return Ok(None);
-    };
-    let Some(role) = canopy_shared::Role::parse(&session.role) else {
-        return Ok(None);
-    };
-    // Extending on every request would turn reads into writes; a tenth of the lifetime is
-    // slack enough.
-    let renewed = now + state.session_ttl_ms;
-    if renewed - session.expires_at > state.session_ttl_ms / 10 {
-        store::extend_session(&state.pool, &hash, renewed).await?;
-    }
-    Ok(Some(Viewer {
-        user_id: session.user_id,
-        username: session.username,
-        customer_id: session.customer_id,
-        role,
-        at_installation_root: session.customer_parent_id.is_none(),
-        scope: Scope::for_path(&session.customer_path),
-        token_hash: hash,
-    }))
 }

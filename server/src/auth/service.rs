@@ -1,5 +1,6 @@
-//! Signing in and out: the password check (throttled per name and per address), the session
-//! row, and the audit entry of each, written through the one write recipe.
+//! Sessions: signing in and out (the password check, throttled per name and per address, the
+//! session row and the audit entry of each, written through the one write recipe), and the
+//! viewer a session token stands for.
 
 use super::{new_token, password, store, token_hash};
 use crate::audit::Actor;
@@ -7,7 +8,7 @@ use crate::customers;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::users::{self, store::UserRow};
-use crate::viewer::Viewer;
+use crate::viewer::{Scope, Viewer};
 use crate::write::Write;
 
 const BAD_CREDENTIALS: &str = "The customer name, username or password is not correct";
@@ -124,4 +125,46 @@ async fn audit_session(
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("user without customer")))?;
     let after = Some(serde_json::json!({ "username": actor.username }));
     w.audit(actor, action, &customer, None, after).await
+}
+
+/// The viewer a bearer token stands for, or `None` when the token is unknown or expired.
+/// A session in use slides forward, so active users are not signed out mid-work.
+pub async fn viewer_for_token(state: &AppState, token: &str) -> AppResult<Option<Viewer>> {
+    viewer_for_session(state, token_hash(token)).await
+}
+
+/// The viewer of a long-lived connection's session (`hash`, as its [`Viewer`] carries it),
+/// asked again so that the session's end reaches the connection too: UNAUTHENTICATED once it
+/// has been signed out, has expired or its user was removed.
+pub async fn session_still_valid(state: &AppState, hash: &str) -> AppResult<Viewer> {
+    viewer_for_session(state, hash.to_owned())
+        .await?
+        .ok_or_else(|| AppError::Unauthenticated("the session has ended: sign in again".into()))
+}
+
+/// The viewer of the session stored under `hash` (a [`token_hash`]), or `None` when it has
+/// ended.
+async fn viewer_for_session(state: &AppState, hash: String) -> AppResult<Option<Viewer>> {
+    let now = state.clock.now_ms();
+    let Some(session) = store::session(&state.reads, &hash, now).await? else {
+        return Ok(None);
+    };
+    let Some(role) = canopy_shared::Role::parse(&session.role) else {
+        return Ok(None);
+    };
+    // Extending on every request would turn reads into writes; a tenth of the lifetime is
+    // slack enough.
+    let renewed = now + state.session_ttl_ms;
+    if renewed - session.expires_at > state.session_ttl_ms / 10 {
+        store::extend_session(&state.pool, &hash, renewed).await?;
+    }
+    Ok(Some(Viewer {
+        user_id: session.user_id,
+        username: session.username,
+        customer_id: session.customer_id,
+        role,
+        at_installation_root: session.customer_parent_id.is_none(),
+        scope: Scope::for_path(&session.customer_path),
+        token_hash: hash,
+    }))
 }
