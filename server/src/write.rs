@@ -258,14 +258,13 @@ pub struct Changed {
 }
 
 /// Changes a detail the customer itself carries (its profile, its branding): the customer must
-/// be in the viewer's scope (else `NOT_FOUND`) and the viewer must have `right`; `write`
+/// be in the viewer's scope (else `NOT_FOUND`) and the viewer may manage customers; `write`
 /// checks the rest, writes, and says what changed — or `None` when nothing did, and then
 /// nothing is recorded. Answers the customer.
 pub async fn customer_detail<'s, F>(
     state: &'s AppState,
     viewer: &'s Viewer,
     customer_id: i64,
-    right: Action,
     action: &str,
     write: F,
 ) -> AppResult<CustomerRow>
@@ -274,7 +273,7 @@ where
 {
     let mut w = Write::begin(state).await?;
     let customer = w.customer(&viewer.scope, customer_id).await?;
-    viewer.require(right)?;
+    viewer.require(Action::ManageCustomers)?;
     // Nothing changed: the transaction rolls back unwritten as `w` drops.
     if let Some(changed) = write(&mut w, &customer).await? {
         w.audit(

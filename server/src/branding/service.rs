@@ -6,7 +6,7 @@
 //! its ancestors, until `resetBranding` makes it inherit again.
 
 use canopy_shared::branding::{parse_color, AssetSlot};
-use canopy_shared::{email, Action};
+use canopy_shared::email;
 use sha2::{Digest, Sha256};
 
 use super::store::{self, BrandingFields, BrandingRow, NewAsset};
@@ -151,81 +151,67 @@ pub async fn update(
     patch: BrandingPatch,
 ) -> AppResult<CustomerRow> {
     let patch = patch.validate().await?;
-    let right = Action::ManageCustomers;
-    write::customer_detail(
-        state,
-        viewer,
-        customer_id,
-        right,
-        "branding.update",
-        |w, customer| {
-            Box::pin(async move {
-                let own = store::for_customers(w.conn(), &[customer.id]).await?.pop();
-                let start = match &own {
-                    Some(row) => row.clone(),
-                    None => showing(w, customer).await?,
-                };
-                let fields = BrandingFields {
-                    display_name: input::apply(patch.display_name, start.display_name),
-                    primary_color: input::apply(patch.primary_color, start.primary_color),
-                    accent_color: input::apply(patch.accent_color, start.accent_color),
-                    background_color: input::apply(patch.background_color, start.background_color),
-                    sender_email: patch.sender_email.unwrap_or(start.sender_email),
-                    logo_sha256: hash_of(&patch.logo, start.logo_sha256.clone()),
-                    icon_sha256: hash_of(&patch.icon, start.icon_sha256.clone()),
-                };
-                let now = w.now();
-                for asset in [&patch.logo, &patch.icon].into_iter().flatten().flatten() {
-                    store::insert_asset(w.conn(), asset, now)
-                        .await
-                        .map_err(|e| e.context("storing a branding file"))?;
-                }
-                store::upsert(w.conn(), customer.id, &fields, now)
+    let action = "branding.update";
+    write::customer_detail(state, viewer, customer_id, action, |w, customer| {
+        Box::pin(async move {
+            let own = store::for_customers(w.conn(), &[customer.id]).await?.pop();
+            let start = match &own {
+                Some(row) => row.clone(),
+                None => showing(w, customer).await?,
+            };
+            let fields = BrandingFields {
+                display_name: input::apply(patch.display_name, start.display_name),
+                primary_color: input::apply(patch.primary_color, start.primary_color),
+                accent_color: input::apply(patch.accent_color, start.accent_color),
+                background_color: input::apply(patch.background_color, start.background_color),
+                sender_email: patch.sender_email.unwrap_or(start.sender_email),
+                logo_sha256: hash_of(&patch.logo, start.logo_sha256.clone()),
+                icon_sha256: hash_of(&patch.icon, start.icon_sha256.clone()),
+            };
+            let now = w.now();
+            for asset in [&patch.logo, &patch.icon].into_iter().flatten().flatten() {
+                store::insert_asset(w.conn(), asset, now)
                     .await
-                    .map_err(|e| e.context("writing the branding"))?;
-                if let Some(before) = &own {
-                    let replaced: Vec<&str> = [&before.logo_sha256, &before.icon_sha256]
-                        .into_iter()
-                        .flatten()
-                        .map(String::as_str)
-                        .collect();
-                    store::delete_unused_assets(w.conn(), &replaced).await?;
-                }
-                let after = store::for_customers(w.conn(), &[customer.id])
-                    .await?
-                    .pop()
-                    .ok_or_else(|| AppError::Internal(anyhow::anyhow!("branding vanished")))?;
-                Ok(Some(Changed {
-                    before: own.as_ref().map(BrandingRow::audit_json),
-                    after: Some(after.audit_json()),
-                }))
-            })
-        },
-    )
+                    .map_err(|e| e.context("storing a branding file"))?;
+            }
+            store::upsert(w.conn(), customer.id, &fields, now)
+                .await
+                .map_err(|e| e.context("writing the branding"))?;
+            if let Some(before) = &own {
+                let replaced: Vec<&str> = [&before.logo_sha256, &before.icon_sha256]
+                    .into_iter()
+                    .flatten()
+                    .map(String::as_str)
+                    .collect();
+                store::delete_unused_assets(w.conn(), &replaced).await?;
+            }
+            let after = store::for_customers(w.conn(), &[customer.id])
+                .await?
+                .pop()
+                .ok_or_else(|| AppError::Internal(anyhow::anyhow!("branding vanished")))?;
+            Ok(Some(Changed {
+                before: own.as_ref().map(BrandingRow::audit_json),
+                after: Some(after.audit_json()),
+            }))
+        })
+    })
     .await
 }
 
 /// Makes a customer inherit its branding again.
 pub async fn reset(state: &AppState, viewer: &Viewer, customer_id: i64) -> AppResult<CustomerRow> {
-    let right = Action::ManageCustomers;
-    write::customer_detail(
-        state,
-        viewer,
-        customer_id,
-        right,
-        "branding.reset",
-        |w, customer| {
-            Box::pin(async move {
-                let removed = store::delete(w.conn(), customer.id)
-                    .await
-                    .map_err(|e| e.context("deleting the branding"))?;
-                // Inheriting already: nothing changes, nothing is recorded.
-                Ok(removed.map(|before| Changed {
-                    before: Some(before.audit_json()),
-                    after: None,
-                }))
-            })
-        },
-    )
+    let action = "branding.reset";
+    write::customer_detail(state, viewer, customer_id, action, |w, customer| {
+        Box::pin(async move {
+            let removed = store::delete(w.conn(), customer.id)
+                .await
+                .map_err(|e| e.context("deleting the branding"))?;
+            // Inheriting already: nothing changes, nothing is recorded.
+            Ok(removed.map(|before| Changed {
+                before: Some(before.audit_json()),
+                after: None,
+            }))
+        })
+    })
     .await
 }

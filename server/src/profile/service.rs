@@ -1,7 +1,7 @@
 //! `updateCompanyProfile`: validates every given field and writes the merged profile.
 
 use canopy_shared::country::CountryCode;
-use canopy_shared::{web, Action};
+use canopy_shared::web;
 
 use super::store::{self, ProfileRow};
 use crate::customers::model::CustomerRow;
@@ -151,36 +151,29 @@ pub async fn update(
     patch: ProfilePatch,
 ) -> AppResult<CustomerRow> {
     let patch = patch.validate()?;
-    let right = Action::ManageCustomers;
-    write::customer_detail(
-        state,
-        viewer,
-        customer_id,
-        right,
-        "companyProfile.update",
-        |w, customer| {
-            Box::pin(async move {
-                if let Some(Some(contact)) = patch.billing_contact_id {
-                    if !crate::contacts::store::belongs_to(w.conn(), customer.id, contact).await? {
-                        return Err(not_a_contact());
-                    }
+    let action = "companyProfile.update";
+    write::customer_detail(state, viewer, customer_id, action, |w, customer| {
+        Box::pin(async move {
+            if let Some(Some(contact)) = patch.billing_contact_id {
+                if !crate::contacts::store::belongs_to(w.conn(), customer.id, contact).await? {
+                    return Err(not_a_contact());
                 }
-                let before = store::get(w.conn(), customer.id)
-                    .await?
-                    .unwrap_or_else(|| ProfileRow::empty(customer.id));
-                let mut after = before.clone();
-                patch.apply_to(&mut after);
-                after.updated_at = w.now();
-                store::upsert(w.conn(), &after)
-                    .await
-                    .map_err(|e| e.context("writing the company profile"))?;
-                Ok(Some(Changed {
-                    before: Some(before.audit_json()),
-                    after: Some(after.audit_json()),
-                }))
-            })
-        },
-    )
+            }
+            let before = store::get(w.conn(), customer.id)
+                .await?
+                .unwrap_or_else(|| ProfileRow::empty(customer.id));
+            let mut after = before.clone();
+            patch.apply_to(&mut after);
+            after.updated_at = w.now();
+            store::upsert(w.conn(), &after)
+                .await
+                .map_err(|e| e.context("writing the company profile"))?;
+            Ok(Some(Changed {
+                before: Some(before.audit_json()),
+                after: Some(after.audit_json()),
+            }))
+        })
+    })
     .await
 }
 
