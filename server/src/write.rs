@@ -288,3 +288,105 @@ where
     }
     Ok(customer)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use tokio::sync::broadcast::error::TryRecvError;
+
+    use super::*;
+    use crate::clock::SystemClock;
+    use crate::config::Config;
+    use crate::live::event::{ChangeKind, LocalBus};
+
+    /// A fresh SQLite installation (its root customer only) and the root's row.
+    async fn installation() -> (tempfile::TempDir, AppState, CustomerRow) {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("w.db").display());
+        let pool = db::connect(&url).await.unwrap();
+        let mut config = Config::for_database(&url);
+        config.admin_password = Some("a long enough password".into());
+        crate::bootstrap::ensure_root(&pool, &config, &SystemClock)
+            .await
+            .unwrap();
+        let reads = db::ReadPool::open(&url, &pool, db::PoolSettings::default())
+            .await
+            .unwrap();
+        let state = AppState {
+            pool,
+            reads,
+            clock: Arc::new(SystemClock),
+            session_ttl_ms: 60_000,
+            sign_in_throttle: Default::default(),
+            public_url: String::new(),
+            default_sender_email: "reports@example.com".into(),
+            events: LocalBus::shared(),
+            data_centers: Default::default(),
+        };
+        let root = customers::get_unscoped(&state.pool, 1).await.unwrap().unwrap();
+        (dir, state, root)
+    }
+
+    fn actor() -> Actor<'static> {
+        Actor {
+            user_id: 1,
+            username: "admin@example.com",
+        }
+    }
+
+    async fn rename(w: &mut Write<'_>, name: &str) {
+        sqlx::query("UPDATE customers SET name = $1 WHERE id = 1")
+            .bind(name)
+            .execute(w.conn())
+            .await
+            .unwrap();
+    }
+
+    async fn root_name(state: &AppState) -> String {
+        customers::get_unscoped(&state.pool, 1)
+            .await
+            .unwrap()
+            .unwrap()
+            .name
+    }
+
+    #[tokio::test]
+    async fn an_unaudited_change_is_refused_and_rolled_back() {
+        let (_dir, state, root) = installation().await;
+        let mut w = Write::begin(&state).await.unwrap();
+        rename(&mut w, "Renamed").await;
+        let err = w.commit().await.unwrap_err();
+        assert!(matches!(err, AppError::Internal(_)), "{err:?}");
+        assert_eq!(root_name(&state).await, root.name);
+    }
+
+    #[tokio::test]
+    async fn events_are_published_only_once_the_change_commits() {
+        let (_dir, state, root) = installation().await;
+        let mut events = state.events.subscribe();
+        let event = CustomerEvent::of(ChangeKind::Updated, root.id, &root.path);
+
+        let mut w = Write::begin(&state).await.unwrap();
+        rename(&mut w, "Renamed").await;
+        w.audit(actor(), "customer.update", &root, None, None)
+            .await
+            .unwrap();
+        w.publish(event.clone());
+        assert!(matches!(events.try_recv(), Err(TryRecvError::Empty)));
+        w.commit().await.unwrap();
+        assert_eq!(events.try_recv().unwrap(), event);
+        assert_eq!(root_name(&state).await, "Renamed");
+
+        // A change dropped before its commit writes nothing and tells nobody.
+        let mut w = Write::begin(&state).await.unwrap();
+        rename(&mut w, "Dropped").await;
+        w.audit(actor(), "customer.update", &root, None, None)
+            .await
+            .unwrap();
+        w.publish(event);
+        drop(w);
+        assert!(matches!(events.try_recv(), Err(TryRecvError::Empty)));
+        assert_eq!(root_name(&state).await, "Renamed");
+    }
+}
