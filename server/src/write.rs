@@ -324,7 +324,10 @@ mod tests {
             events: LocalBus::shared(),
             data_centers: Default::default(),
         };
-        let root = customers::get_unscoped(&state.pool, 1).await.unwrap().unwrap();
+        let root = customers::get_unscoped(&state.pool, 1)
+            .await
+            .unwrap()
+            .unwrap();
         (dir, state, root)
     }
 
