@@ -11,8 +11,7 @@ use super::store::ActivityRow;
 use crate::clock::to_datetime;
 use crate::contacts::{self, Contact};
 use crate::error::AppError;
-use crate::ids::customer_id;
-use crate::ids::{self, Kind};
+use crate::ids::{self, customer_id, Kind};
 use crate::request;
 use crate::users::User;
 

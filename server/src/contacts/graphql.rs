@@ -6,8 +6,7 @@ use canopy_shared::ContactRole;
 use super::service::{self, ContactPatch};
 use super::store::ContactRow;
 use crate::error::AppError;
-use crate::ids::customer_id;
-use crate::ids::{self, Kind};
+use crate::ids::{self, customer_id, Kind};
 use crate::request;
 
 /// A person at a customer.

@@ -11,8 +11,7 @@ use crate::customers::model::CustomerRow;
 use crate::customers::Customer;
 use crate::error::AppError;
 use crate::geo::{self, DataCenter};
-use crate::ids::customer_id;
-use crate::ids::{self, Kind};
+use crate::ids::{self, customer_id, Kind};
 use crate::pagination::{self, PageInfo};
 use crate::request;
 

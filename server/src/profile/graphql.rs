@@ -6,8 +6,7 @@ use super::service::{self, AddressPatch, ProfilePatch};
 use super::store::ProfileRow;
 use crate::contacts::{self, Contact};
 use crate::customers::Customer;
-use crate::ids::customer_id;
-use crate::ids::{self, Kind};
+use crate::ids::{self, customer_id, Kind};
 use crate::request;
 
 /// What a customer's company is: all fields optional.

@@ -163,36 +163,18 @@ pub fn FilterPanel(filters: RwSignal<Filters>) -> impl IntoView {
             </div>
             <fieldset class="filter-group" data-testid="level-filter">
                 <legend>"Level"</legend>
-                {LEVELS.into_iter().map(|l| {
-                    let id = format!("level-filter-{}", l.as_str());
-                    view! {
-                        <span class="checkbox">
-                            <input id=id.clone() type="checkbox"
-                                prop:checked=move || filters.with(|f| f.levels.contains(&l))
-                                on:change=move |ev| {
-                                    let on = event_target_checked(&ev);
-                                    filters.update(|f| f.set_level(l, on));
-                                } />
-                            <label for=id>{l.label()}</label>
-                        </span>
-                    }
+                {LEVELS.into_iter().map(|l| view! {
+                    <FilterOption id=format!("level-filter-{}", l.as_str()) label=l.label()
+                        checked=move || filters.with(|f| f.levels.contains(&l))
+                        set=move |on| filters.update(|f| f.set_level(l, on)) />
                 }).collect_view()}
             </fieldset>
             <fieldset class="filter-group" data-testid="state-filter">
                 <legend>"State"</legend>
-                {STATES.into_iter().map(|s| {
-                    let id = format!("state-filter-{}", s.as_str());
-                    view! {
-                        <span class="checkbox">
-                            <input id=id.clone() type="checkbox"
-                                prop:checked=move || filters.with(|f| f.states.contains(&s))
-                                on:change=move |ev| {
-                                    let on = event_target_checked(&ev);
-                                    filters.update(|f| f.set_state(s, on));
-                                } />
-                            <label for=id>{s.label()}</label>
-                        </span>
-                    }
+                {STATES.into_iter().map(|s| view! {
+                    <FilterOption id=format!("state-filter-{}", s.as_str()) label=s.label()
+                        checked=move || filters.with(|f| f.states.contains(&s))
+                        set=move |on| filters.update(|f| f.set_state(s, on)) />
                 }).collect_view()}
             </fieldset>
             <Show when=move || filters.with(Filters::is_active)>
@@ -202,6 +184,23 @@ pub fn FilterPanel(filters: RwSignal<Filters>) -> impl IntoView {
                 </button>
             </Show>
         </div>
+    }
+}
+
+/// One checkbox of a filter group: `checked` reads the filters, `set` changes them.
+#[component]
+fn FilterOption(
+    id: String,
+    label: &'static str,
+    checked: impl Fn() -> bool + Send + Sync + 'static,
+    set: impl Fn(bool) + Send + Sync + 'static,
+) -> impl IntoView {
+    view! {
+        <span class="checkbox">
+            <input id=id.clone() type="checkbox" prop:checked=checked
+                on:change=move |ev| set(event_target_checked(&ev)) />
+            <label for=id>{label}</label>
+        </span>
     }
 }
 
