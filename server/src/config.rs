@@ -137,6 +137,14 @@ pub struct Config {
     #[arg(long, env = "CANOPY_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set)]
     pub introspection: bool,
 
+    /// Whether lists of customers that were read ahead (a subtree's levels, a page's nodes)
+    /// are answered by Canopy's own walk of the selection set, without a future per field
+    /// (`customers::graphql::fast_path`). On by default; `--fast-reads=false` sends every
+    /// field through async-graphql's general executor, which gives the same answers more
+    /// slowly (the differential test compares the two).
+    #[arg(long, env = "CANOPY_FAST_READS", default_value_t = true, action = clap::ArgAction::Set)]
+    pub fast_reads: bool,
+
     /// Log output: `text` for people, `json` (one object per line) for log collectors.
     #[arg(long, env = "CANOPY_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -236,6 +244,7 @@ impl Config {
             db_acquire_timeout_secs: 5,
             graphiql_dir: PathBuf::from(".tools/graphiql/node_modules"),
             introspection: true,
+            fast_reads: true,
             log_format: LogFormat::Text,
         }
     }

@@ -210,6 +210,22 @@ pub fn prefetched<'a>(ctx: &Context<'a>) -> AppResult<&'a Prefetched> {
     Ok(&request(ctx)?.prefetched)
 }
 
+/// What a list resolved without the general executor reads from its request: the shared
+/// state, the signed-in viewer and the rows read ahead; `None` for anonymous requests, or when
+/// the server runs with `--fast-reads=false`. Generic over the context's item, since a list
+/// resolves with a selection set's context, not a field's.
+pub fn read_ahead<'a, T>(
+    ctx: &async_graphql::ContextBase<'a, T>,
+) -> Option<(&'a AppState, &'a Viewer, &'a Prefetched)> {
+    let state = ctx.data::<AppState>().ok()?;
+    let request = ctx.data::<RequestCtx>().ok()?;
+    let viewer = request.viewer.as_ref()?;
+    state
+        .fast_reads
+        .enabled
+        .then_some((state, viewer, &*request.prefetched))
+}
+
 /// The request's user-by-id loader (signed-in requests only).
 pub fn user_loader<'a>(ctx: &Context<'a>) -> AppResult<&'a DataLoader<UserLoader>> {
     viewer(ctx)?;

@@ -80,6 +80,7 @@ impl Application {
             default_sender_email: config.default_sender_email.clone(),
             events,
             data_centers: Default::default(),
+            fast_reads: crate::state::FastReads::new(config.fast_reads),
         };
         let acceptor = TcpListener::bind(config.listen)
             .into_acceptor()
@@ -102,6 +103,7 @@ impl Application {
             state.reads.clone(),
             state.events.clone(),
         )?);
+        metrics.register(state.fast_reads.counter())?;
         let (closing, closing_rx) = watch::channel(false);
         let routes = routes(&config, schema, state.clone(), metrics, limits, closing_rx);
         Ok(Self {

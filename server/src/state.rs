@@ -22,4 +22,41 @@ pub struct AppState {
     pub events: crate::live::event::SharedBus,
     /// The data-center table as reads show it.
     pub data_centers: std::sync::Arc<crate::geo::DataCenterCache>,
+    /// Whether customer lists read ahead skip the general executor (`--fast-reads`), and how
+    /// often they did.
+    pub fast_reads: FastReads,
+}
+
+/// The fast path of customer lists (`customers::graphql::fast_path`): whether it is on, and
+/// how many lists it answered or gave way on (`canopy_fast_path_lists_total` in `/metrics`).
+#[derive(Clone, Debug)]
+pub struct FastReads {
+    pub enabled: bool,
+    lists: prometheus::IntCounterVec,
+}
+
+impl FastReads {
+    pub fn new(enabled: bool) -> Self {
+        let lists = prometheus::IntCounterVec::new(
+            prometheus::Opts::new(
+                "fast_path_lists_total",
+                "Customer lists the fast path answered (walked) or left to the general \
+                 executor (gave_way).",
+            ),
+            &["outcome"],
+        )
+        .expect("a valid metric definition");
+        Self { enabled, lists }
+    }
+
+    /// Counts one list by how it was answered.
+    pub fn count(&self, walked: bool) {
+        let outcome = if walked { "walked" } else { "gave_way" };
+        self.lists.with_label_values(&[outcome]).inc();
+    }
+
+    /// The counter, for the metrics registry.
+    pub fn counter(&self) -> prometheus::IntCounterVec {
+        self.lists.clone()
+    }
 }

@@ -323,6 +323,7 @@ mod tests {
             default_sender_email: "reports@example.com".into(),
             events: LocalBus::shared(),
             data_centers: Default::default(),
+            fast_reads: crate::state::FastReads::new(true),
         };
         let root = customers::get_unscoped(&state.pool, 1)
             .await

@@ -169,7 +169,12 @@ impl TestApp {
 
     /// A second server on this one's database (as a second replica would be).
     pub async fn spawn_replica(&self) -> TestApp {
-        Self::spawn_on(self.database.clone(), |_| {}).await
+        self.spawn_replica_with(|_| {}).await
+    }
+
+    /// Like [`spawn_replica`](Self::spawn_replica), configured otherwise by `adjust`.
+    pub async fn spawn_replica_with(&self, adjust: impl FnOnce(&mut Config)) -> TestApp {
+        Self::spawn_on(self.database.clone(), adjust).await
     }
 
     /// Starts a server on `database` (which it keeps alive), after `adjust`.

@@ -114,6 +114,15 @@ impl Metrics {
         })
     }
 
+    /// Adds a metric that another part of the server keeps (the fast path's counts).
+    pub fn register(
+        &self,
+        collector: impl prometheus::core::Collector + 'static,
+    ) -> anyhow::Result<()> {
+        self.registry.register(Box::new(collector))?;
+        Ok(())
+    }
+
     /// The label an operation name is counted under: `anonymous` without a name, `other` for
     /// names that are too long, odd, or beyond the first [`MAX_OPERATION_LABELS`].
     pub fn operation_label(&self, name: Option<&str>) -> String {

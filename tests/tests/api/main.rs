@@ -8,6 +8,7 @@ mod customers;
 mod detail_scope;
 mod details;
 mod devices;
+mod fast_path;
 mod graphiql;
 mod graphql_http;
 mod hostile;

@@ -2,6 +2,7 @@
 //! ([`object`]), the reads ([`query`]) and the tree's mutations ([`mutation`]). Resolvers only
 //! translate; rules live in [`super::service`].
 
+pub mod fast_path;
 pub mod mutation;
 pub mod object;
 pub mod query;

@@ -7,6 +7,7 @@ use async_graphql::{Context, Object, Result, SimpleObject, ID};
 use canopy_shared::{ActivityTiming, CustomerLevel, CustomerState, Module, ServiceType};
 use chrono::{DateTime, Utc};
 
+use super::fast_path::CustomerList;
 use crate::activities::{self, Activity};
 use crate::branding::{self, Branding};
 use crate::clock::to_datetime;
@@ -167,12 +168,10 @@ impl Customer {
         } else {
             children_page(ctx, &self.0, page).await?
         };
-        Ok(CustomerConnection::new(
-            rows,
-            limit,
-            after_given,
-            self.0.child_count,
-        ))
+        Ok(
+            CustomerConnection::new(rows, limit, after_given, self.0.child_count)
+                .of(self.0.clone()),
+        )
     }
 
     /// Number of direct children.
@@ -359,9 +358,11 @@ pub struct CustomerEdge<'a> {
 
 /// A page of customers.
 pub struct CustomerConnection {
-    nodes: Vec<Customer>,
-    page_info: PageInfo,
-    total_count: i64,
+    pub(super) nodes: Vec<Customer>,
+    pub(super) page_info: PageInfo,
+    pub(super) total_count: i64,
+    /// The customer whose children these are, if they are: their `parent`, at hand.
+    owner: Option<Arc<CustomerRow>>,
 }
 
 impl CustomerConnection {
@@ -378,11 +379,18 @@ impl CustomerConnection {
             nodes,
             page_info,
             total_count,
+            owner: None,
         }
+    }
+
+    /// The page as a page of `owner`'s children.
+    pub(super) fn of(mut self, owner: Arc<CustomerRow>) -> Self {
+        self.owner = Some(owner);
+        self
     }
 }
 
-fn cursor_of(row: &CustomerRow) -> String {
+pub(super) fn cursor_of(row: &CustomerRow) -> String {
     pagination::encode_cursor(&CustomerCursor::of(row))
 }
 
@@ -403,8 +411,11 @@ impl CustomerConnection {
     }
 
     /// The customers of this page (the edges' nodes, for clients that need no cursors).
-    async fn nodes(&self) -> &[Customer] {
-        &self.nodes
+    async fn nodes(&self) -> CustomerList<'_> {
+        CustomerList {
+            nodes: &self.nodes,
+            owner: self.owner.as_ref(),
+        }
     }
 
     /// Whether more pages follow, and the cursors to get them.
