@@ -102,12 +102,17 @@ pub fn client_ip(ctx: &Context<'_>) -> Option<std::net::IpAddr> {
 /// The data-center table (small, rarely changed): the process's copy, taken once per request so
 /// that one response shows one version of it.
 pub async fn data_centers(ctx: &Context<'_>) -> AppResult<Arc<Vec<DataCenterRow>>> {
-    let state = state(ctx)?;
-    let rows = request(ctx)?
-        .data_centers
-        .get_or_try_init(|| state.data_centers.get(&state.pool))
-        .await?;
-    Ok(rows.clone())
+    request(ctx)?.data_centers(state(ctx)?).await
+}
+
+impl RequestCtx {
+    async fn data_centers(&self, state: &AppState) -> AppResult<Arc<Vec<DataCenterRow>>> {
+        let rows = self
+            .data_centers
+            .get_or_try_init(|| state.data_centers.get(&state.pool))
+            .await?;
+        Ok(rows.clone())
+    }
 }
 
 /// The per-request loaders of the customer details. Every one is scoped to the viewer's
@@ -210,20 +215,40 @@ pub fn prefetched<'a>(ctx: &Context<'a>) -> AppResult<&'a Prefetched> {
     Ok(&request(ctx)?.prefetched)
 }
 
-/// What a list resolved without the general executor reads from its request: the shared
-/// state, the signed-in viewer and the rows read ahead; `None` for anonymous requests, or when
-/// the server runs with `--fast-reads=false`. Generic over the context's item, since a list
-/// resolves with a selection set's context, not a field's.
-pub fn read_ahead<'a, T>(
-    ctx: &async_graphql::ContextBase<'a, T>,
-) -> Option<(&'a AppState, &'a Viewer, &'a Prefetched)> {
+/// What a list resolved without the general executor reads from its request.
+pub struct ReadAhead<'a> {
+    pub state: &'a AppState,
+    pub viewer: &'a Viewer,
+    /// The customer rows read ahead of the fields that show them.
+    pub prefetched: &'a Prefetched,
+    /// The details' loaders (a list's contacts are read in one batch before its walk).
+    pub details: &'a DetailLoaders,
+    request: &'a RequestCtx,
+}
+
+impl ReadAhead<'_> {
+    /// The data-center table, as [`data_centers`] gives it.
+    pub async fn data_centers(&self) -> AppResult<Arc<Vec<DataCenterRow>>> {
+        self.request.data_centers(self.state).await
+    }
+}
+
+/// What a list resolved without the general executor reads from its request; `None` for
+/// anonymous requests, or when the server runs with `--fast-reads=false`. Generic over the
+/// context's item, since a list resolves with a selection set's context, not a field's.
+pub fn read_ahead<'a, T>(ctx: &async_graphql::ContextBase<'a, T>) -> Option<ReadAhead<'a>> {
     let state = ctx.data::<AppState>().ok()?;
     let request = ctx.data::<RequestCtx>().ok()?;
-    let viewer = request.viewer.as_ref()?;
-    state
-        .fast_reads
-        .enabled
-        .then_some((state, viewer, &*request.prefetched))
+    if !state.fast_reads.enabled {
+        return None;
+    }
+    Some(ReadAhead {
+        state,
+        viewer: request.viewer.as_ref()?,
+        prefetched: &request.prefetched,
+        details: request.details.as_ref()?,
+        request,
+    })
 }
 
 /// The request's user-by-id loader (signed-in requests only).

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
 
-use super::model::{CustomerCursor, CustomerOrder, CustomerRow};
+use super::model::{CustomerCursor, CustomerOrder, CustomerRow, Projection};
 use super::store;
 use crate::db::ReadPool;
 use crate::state::AppState;
@@ -135,19 +135,54 @@ impl Prefetched {
     /// would return (the page plus one look-ahead row), in the same order.
     pub fn page(&self, parent: i64, page: &ChildrenPage) -> Option<Vec<Arc<CustomerRow>>> {
         let lists = self.children.lock().unwrap_or_else(|e| e.into_inner());
-        let children = lists.get(&parent)?;
-        let mut rows: Vec<&Arc<CustomerRow>> = children
-            .iter()
-            .filter(|row| {
-                page.after
-                    .as_ref()
-                    .is_none_or(|after| page.order.after(row, after))
-            })
-            .collect();
-        rows.sort_by(|a, b| page.order.compare(a, b));
-        let take = usize::try_from(page.limit + 1).unwrap_or(usize::MAX);
-        Some(rows.into_iter().take(take).cloned().collect())
+        Some(page_of(lists.get(&parent)?, page))
     }
+}
+
+/// A page of a complete list of children: the rows [`ChildrenLoader`] would return for it (the
+/// page plus one look-ahead row), in the same order.
+pub fn page_of(children: &[Arc<CustomerRow>], page: &ChildrenPage) -> Vec<Arc<CustomerRow>> {
+    let mut rows: Vec<&Arc<CustomerRow>> = children
+        .iter()
+        .filter(|row| {
+            page.after
+                .as_ref()
+                .is_none_or(|after| page.order.after(row, after))
+        })
+        .collect();
+    rows.sort_by(|a, b| page.order.compare(a, b));
+    let take = usize::try_from(page.limit + 1).unwrap_or(usize::MAX);
+    rows.into_iter().take(take).cloned().collect()
+}
+
+/// The complete lists of children among the rows of a subtree read ([`store::subtrees`]), by
+/// parent id: the roots' (`(id, path, levels read below it)`), and those of every row above the
+/// deepest level read. A parent is here only when every one of its children is.
+pub fn children_lists(
+    roots: &[(i64, &str, usize)],
+    rows: Vec<Arc<CustomerRow>>,
+) -> HashMap<i64, Vec<Arc<CustomerRow>>> {
+    let deepest: Vec<(&str, usize)> = roots
+        .iter()
+        .map(|(_, path, levels)| (*path, store::path_separators(path) + levels))
+        .collect();
+    let mut lists: HashMap<i64, Vec<Arc<CustomerRow>>> =
+        roots.iter().map(|(id, _, _)| (*id, Vec::new())).collect();
+    for row in &rows {
+        let separators = store::path_separators(&row.path);
+        let above_deepest = deepest
+            .iter()
+            .any(|(root, max)| row.path.starts_with(root) && separators < *max);
+        if above_deepest {
+            lists.entry(row.id).or_default();
+        }
+    }
+    for row in rows {
+        if let Some(list) = row.parent_id.and_then(|p| lists.get_mut(&p)) {
+            list.push(row);
+        }
+    }
+    lists
 }
 
 /// Reads the subtrees of a nesting level's customers in one statement, so that a query like
@@ -190,33 +225,12 @@ impl Loader<SubtreeRequest> for SubtreeLoader {
             .iter()
             .map(|key| (key.path.as_str(), key.levels))
             .collect();
-        let rows = store::subtrees(&self.reads, &roots).await?;
-
-        // A customer's list of children is complete when its children were within the levels
-        // read: the roots', and those of every row above the deepest level read.
-        let deepest: Vec<(&str, usize)> = chosen
+        let rows = store::subtrees(&self.reads, &roots, Projection::ALL).await?;
+        let roots: Vec<(i64, &str, usize)> = chosen
             .iter()
-            .map(|key| {
-                let separators = store::path_separators(&key.path) + key.levels;
-                (key.path.as_str(), separators)
-            })
+            .map(|key| (key.id, key.path.as_str(), key.levels))
             .collect();
-        let mut lists: HashMap<i64, Vec<Arc<CustomerRow>>> =
-            chosen.iter().map(|key| (key.id, Vec::new())).collect();
-        for row in &rows {
-            let separators = store::path_separators(&row.path);
-            let above_deepest = deepest
-                .iter()
-                .any(|(root, max)| row.path.starts_with(root) && separators < *max);
-            if above_deepest {
-                lists.entry(row.id).or_default();
-            }
-        }
-        for row in rows {
-            if let Some(list) = row.parent_id.and_then(|p| lists.get_mut(&p)) {
-                list.push(row);
-            }
-        }
+        let lists = children_lists(&roots, rows);
         self.prefetched
             .children
             .lock()

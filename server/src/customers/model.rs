@@ -41,6 +41,83 @@ pub const COLUMNS: &str = "id, parent_id, path, name, name_key, level, service_t
     customer_reference, created_at, updated_at, version, child_count, descendant_count, \
     device_count, storage_used_bytes, subtree_device_count, subtree_storage_used_bytes";
 
+/// A column of [`COLUMNS`], and what a read that does not need it selects in its place: a
+/// blank of the same type (empty when every read needs the column), so that every read
+/// decodes into [`CustomerRow`] alike.
+const BLANKS: [(&str, &str); 22] = [
+    ("id", ""),
+    ("parent_id", ""),
+    ("path", ""),
+    ("name", "''"),
+    ("name_key", ""),
+    ("level", ""),
+    ("service_type", "''"),
+    ("child_service_types", "''"),
+    ("device_country", "''"),
+    ("storage_location", "''"),
+    ("trial_expires_at", "CAST(NULL AS BIGINT)"),
+    ("converted_at", "CAST(NULL AS BIGINT)"),
+    ("customer_reference", "CAST(NULL AS TEXT)"),
+    ("created_at", ""),
+    ("updated_at", "CAST(0 AS BIGINT)"),
+    ("version", "CAST(0 AS BIGINT)"),
+    ("child_count", ""),
+    ("descendant_count", "CAST(0 AS BIGINT)"),
+    ("device_count", "CAST(0 AS BIGINT)"),
+    ("storage_used_bytes", "CAST(0 AS BIGINT)"),
+    ("subtree_device_count", "CAST(0 AS BIGINT)"),
+    ("subtree_storage_used_bytes", "CAST(0 AS BIGINT)"),
+];
+
+/// Which columns of a customer a read needs; the others are read as blanks (see
+/// [`Projection::select_list`]). Rows read so are for the one answer that asked for them, and
+/// never shared with resolvers that may read any field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Projection(u32);
+
+impl Projection {
+    /// Every column.
+    pub const ALL: Projection = Projection((1 << BLANKS.len()) - 1);
+
+    /// What ordering, paging and grouping rows by parent need, whatever is shown of them: the
+    /// columns without a blank.
+    pub fn keys() -> Self {
+        BLANKS
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, blank))| blank.is_empty())
+            .fold(Projection(0), |p, (i, _)| Projection(p.0 | 1 << i))
+    }
+
+    /// This projection and `column` (a name from [`COLUMNS`]; any other name means every
+    /// column, so a mistake costs speed, never a blank answer).
+    pub fn with(self, column: &str) -> Self {
+        match BLANKS.iter().position(|(name, _)| *name == column) {
+            Some(i) => Projection(self.0 | 1 << i),
+            None => Self::ALL,
+        }
+    }
+
+    /// The select list: [`COLUMNS`]' names in order, blanks in place of the columns not needed.
+    pub fn select_list(self) -> String {
+        if self == Self::ALL {
+            return COLUMNS.to_owned();
+        }
+        let columns: Vec<String> = BLANKS
+            .iter()
+            .enumerate()
+            .map(|(i, (name, blank))| {
+                if self.0 & (1 << i) != 0 || blank.is_empty() {
+                    (*name).to_owned()
+                } else {
+                    format!("{blank} AS {name}")
+                }
+            })
+            .collect();
+        columns.join(", ")
+    }
+}
+
 crate::db::read_row!(CustomerRow {
     id,
     parent_id,
@@ -210,6 +287,27 @@ impl CustomerCursor {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn projections_keep_every_column_in_place() {
+        let names = |list: String| -> Vec<String> {
+            list.split(", ")
+                .map(|c| c.rsplit(' ').next().unwrap().to_owned())
+                .collect()
+        };
+        let all: Vec<String> = COLUMNS.split(", ").map(str::to_owned).collect();
+        assert_eq!(Projection::ALL.select_list(), COLUMNS);
+        let some = Projection::keys().with("name").with("version");
+        assert_eq!(names(some.select_list()), all);
+        let list = some.select_list();
+        assert!(list.contains("name, name_key"), "{list}");
+        assert!(
+            list.contains("CAST(0 AS BIGINT) AS descendant_count"),
+            "{list}"
+        );
+        assert!(list.contains("'' AS service_type"), "{list}");
+        assert_eq!(Projection::keys().with("no_such_column"), Projection::ALL);
+    }
 
     #[test]
     fn paths_hold_the_ancestry() {

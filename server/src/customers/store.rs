@@ -7,7 +7,7 @@ use std::sync::Arc;
 use canopy_shared::{CustomerLevel, CustomerState};
 use sqlx::{AnyConnection, AnyExecutor};
 
-use super::model::{CustomerCursor, CustomerOrder, CustomerRow, COLUMNS};
+use super::model::{CustomerCursor, CustomerOrder, CustomerRow, Projection, COLUMNS};
 use crate::db::{self, PushSql, QueryBuilder, ReadPool, ReadQuery};
 use crate::error::{AppError, AppResult};
 use crate::viewer::Scope;
@@ -134,15 +134,20 @@ pub async fn children_pages(
 /// nesting `children` that deep will read (see [`super::loaders::SubtreeLoader`]).
 ///
 /// There is no scope bound: callers pass only customers they read within the viewer's scope,
-/// and everything below an in-scope customer is in scope.
+/// and everything below an in-scope customer is in scope. Columns outside `projection` are
+/// read as blanks.
 pub async fn subtrees(
     reads: &ReadPool,
     roots: &[(&str, usize)],
+    projection: Projection,
 ) -> AppResult<Vec<Arc<CustomerRow>>> {
     if roots.is_empty() {
         return Ok(Vec::new());
     }
-    let mut q = ReadQuery::new(format!("SELECT {COLUMNS} FROM customers WHERE "));
+    let mut q = ReadQuery::new(format!(
+        "SELECT {} FROM customers WHERE ",
+        projection.select_list()
+    ));
     for (i, (path, levels)) in roots.iter().enumerate() {
         let (_, hi) = db::subtree_range(path);
         let max_separators = path_separators(path) + levels;

@@ -3,15 +3,17 @@
 //! async-graphql's general executor resolves every selected field of every list item through a
 //! boxed future: about 3 µs of CPU per customer of a 2,111-customer tree, most of a tree
 //! query's cost. When a list's customers are already in memory (a page's nodes, the levels of a
-//! subtree that `SubtreeLoader` read ahead), nothing in most selections has to wait, so
-//! [`CustomerList`] walks the selection set itself and builds the values directly.
+//! subtree that `SubtreeLoader` read ahead, the one customer `customer(id)` read), nothing in
+//! most selections has to wait, so [`CustomerList`] and [`OneCustomer`] walk the selection set
+//! themselves and build the values directly. What one read brings for the whole list (its
+//! customers' contacts, the data-center table) is read once, and the walk starts again.
 //!
 //! The walk honours what GraphQL allows in a selection: aliases, fragments and inline fragments
 //! with their type conditions, `__typename`, arguments (variables included) on nested
 //! connections, and the executor's own merging of fields that share a response key.
 //! (`@skip`/`@include` are applied by async-graphql before execution starts.)
 //!
-//! It knows only the fields whose answer is at hand. On any other field (contacts, branding…),
+//! It knows only the fields whose answer is at hand. On any other field (devices, branding…),
 //! any argument error, or any page of children that was not read ahead, it *gives way*: the
 //! whole list goes through the general executor, which then answers, errors and their paths
 //! included, as if the walk had never started. The walk reads nothing and writes nothing, so
@@ -19,6 +21,7 @@
 //! operations through both (`--fast-reads=false` turns the walk off) and compares.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::indexmap::IndexMap;
@@ -32,8 +35,12 @@ use canopy_shared::Module;
 
 use super::object::{cursor_of, Customer, CustomerConnection};
 use crate::clock::to_datetime;
-use crate::customers::loaders::{ChildrenPage, Prefetched};
-use crate::customers::model::{CustomerCursor, CustomerOrder, CustomerRow};
+use crate::contacts::store::ContactRow;
+use crate::customers::loaders::{self, ChildrenPage, Prefetched};
+use crate::customers::model::{CustomerCursor, CustomerOrder, CustomerRow, Projection};
+use crate::customers::store;
+use crate::error::AppResult;
+use crate::geo::store::DataCenterRow;
 use crate::geo::Country;
 use crate::ids::{self, Kind};
 use crate::pagination::{self, PageInfo};
@@ -65,30 +72,132 @@ impl OutputType for CustomerList<'_> {
         ctx: &ContextSelectionSet<'_>,
         field: &Positioned<Field>,
     ) -> ServerResult<Value> {
-        if let Some(walked) = walk(ctx, self) {
-            return Ok(walked);
+        if let Some(walked) = walk(ctx, self.nodes, self.owner).await {
+            return Ok(Value::List(walked));
         }
         resolve_list(ctx, field, self.nodes.iter(), Some(self.nodes.len())).await
     }
 }
 
+/// One customer, as `customer(id)` and `root` return it: walked as a list of one.
+pub struct OneCustomer(pub Customer);
+
+impl OutputType for OneCustomer {
+    fn type_name() -> Cow<'static, str> {
+        <Customer as OutputType>::type_name()
+    }
+
+    fn qualified_type_name() -> String {
+        <Customer as OutputType>::qualified_type_name()
+    }
+
+    fn create_type_info(registry: &mut Registry) -> String {
+        <Customer as OutputType>::create_type_info(registry)
+    }
+
+    async fn resolve(
+        &self,
+        ctx: &ContextSelectionSet<'_>,
+        field: &Positioned<Field>,
+    ) -> ServerResult<Value> {
+        if let Some(mut walked) = walk(ctx, std::slice::from_ref(&self.0), None).await {
+            if let Some(one) = walked.pop() {
+                return Ok(one);
+            }
+        }
+        OutputType::resolve(&self.0, ctx, field).await
+    }
+}
+
 /// The list as the walk answers it, or `None` where it gives way (or is turned off).
-fn walk(ctx: &ContextSelectionSet<'_>, list: &CustomerList<'_>) -> Option<Value> {
-    let (state, viewer, prefetched) = request::read_ahead(ctx)?;
-    let walk = Walk {
+///
+/// A walk that needs what is not yet at hand but can be read in one go (the subtrees below the
+/// list's customers, their contacts, the data-center table) reads it and walks again; each at
+/// most once.
+async fn walk(
+    ctx: &ContextSelectionSet<'_>,
+    nodes: &[Customer],
+    owner: Option<&Arc<CustomerRow>>,
+) -> Option<Vec<Value>> {
+    let read = request::read_ahead(ctx)?;
+    let mut walk = Walk {
         ctx,
-        now_ms: state.clock.now_ms(),
-        viewer_customer: viewer.customer_id,
-        prefetched,
+        now_ms: read.state.clock.now_ms(),
+        viewer_customer: read.viewer.customer_id,
+        prefetched: read.prefetched,
+        contacts: None,
+        data_centers: None,
+        tree: None,
     };
-    let walked = walk.customers(ctx.item, list.nodes, list.owner).ok();
-    state.fast_reads.count(walked.is_some());
+    let walked = loop {
+        match walk.customers(ctx.item, nodes, owner) {
+            Ok(value) => break Some(value),
+            Err(GiveWay::Needs(Need::Subtree { parent, levels })) if walk.tree.is_none() => {
+                let tree = read_subtrees(&walk, &read, ctx.item, nodes, parent, levels).await;
+                walk.tree = Some(tree.ok()??);
+            }
+            Err(GiveWay::Needs(Need::Contacts)) if walk.contacts.is_none() => {
+                let ids = nodes.iter().map(|node| node.0.id);
+                walk.contacts = Some(read.details.contacts.load_many(ids).await.ok()?);
+            }
+            Err(GiveWay::Needs(Need::DataCenters)) if walk.data_centers.is_none() => {
+                walk.data_centers = Some(read.data_centers().await.ok()?);
+            }
+            Err(_) => break None,
+        }
+    };
+    read.state.fast_reads.count(walked.is_some());
     walked
 }
 
-/// The walk met something only the general executor answers.
+/// The subtrees below the list's customers, `levels` deep, read in one statement with only
+/// the columns the list's selection shows (for the walk alone: see [`Walk::tree`]); `None`
+/// when the customer that needs them is not one of the list's own, or they are too many.
+async fn read_subtrees(
+    walk: &Walk<'_, '_>,
+    read: &request::ReadAhead<'_>,
+    set: &Positioned<SelectionSet>,
+    nodes: &[Customer],
+    parent: i64,
+    levels: usize,
+) -> AppResult<Option<HashMap<i64, Vec<Arc<CustomerRow>>>>> {
+    if !nodes.iter().any(|node| node.0.id == parent) {
+        return Ok(None);
+    }
+    let roots: Vec<(i64, &str, usize)> = nodes
+        .iter()
+        .filter(|node| node.0.child_count > 0)
+        .map(|node| (node.0.id, node.0.path.as_str(), levels))
+        .collect();
+    let rows: i64 = nodes.iter().map(|node| node.0.descendant_count).sum();
+    if rows > loaders::PREFETCH_MAX_ROWS {
+        return Ok(None);
+    }
+    let mut projection = Projection::keys();
+    walk.projection(set, &mut projection, 0);
+    let paths: Vec<(&str, usize)> = roots.iter().map(|(_, path, l)| (*path, *l)).collect();
+    let rows = store::subtrees(&read.state.reads, &paths, projection).await?;
+    Ok(Some(loaders::children_lists(&roots, rows)))
+}
+
+/// The walk met something only the general executor answers, or that it must read first.
 #[derive(Debug)]
-struct GiveWay;
+enum GiveWay {
+    /// A field, argument or page the walk does not answer.
+    Unknown,
+    /// What one read brings for the whole list.
+    Needs(Need),
+}
+
+#[derive(Debug)]
+enum Need {
+    /// The children of the list's customer `parent`, and theirs, `levels` deep.
+    Subtree { parent: i64, levels: usize },
+    /// The contacts of the list's customers.
+    Contacts,
+    /// The data-center table (storage locations).
+    DataCenters,
+}
 
 type Walked = Result<Value, GiveWay>;
 
@@ -97,7 +206,7 @@ macro_rules! give_way_on {
     ($($error:ty),*) => {$(
         impl From<$error> for GiveWay {
             fn from(_: $error) -> Self {
-                GiveWay
+                GiveWay::Unknown
             }
         }
     )*};
@@ -116,6 +225,14 @@ struct Walk<'c, 'q> {
     now_ms: i64,
     viewer_customer: i64,
     prefetched: &'c Prefetched,
+    /// The contacts of the list's customers, once [`Need::Contacts`] asked for them.
+    contacts: Option<HashMap<i64, Vec<ContactRow>>>,
+    /// The data-center table, once [`Need::DataCenters`] asked for it.
+    data_centers: Option<Arc<Vec<DataCenterRow>>>,
+    /// Complete lists of children by parent, once [`Need::Subtree`] read them. Their rows
+    /// hold only the columns this walk shows (the rest are blanks), so they stay here, never
+    /// in the request's [`Prefetched`] rows that any resolver may read.
+    tree: Option<HashMap<i64, Vec<Arc<CustomerRow>>>>,
 }
 
 impl<'c, 'q: 'c> Walk<'c, 'q> {
@@ -136,7 +253,7 @@ impl<'c, 'q: 'c> Walk<'c, 'q> {
                     // Directives left after @skip/@include would be custom ones, which only
                     // the general executor applies.
                     if !field.node.directives.is_empty() {
-                        return Err(GiveWay);
+                        return Err(GiveWay::Unknown);
                     }
                     out.push(field);
                     continue;
@@ -147,7 +264,7 @@ impl<'c, 'q: 'c> Walk<'c, 'q> {
                         .query_env
                         .fragments
                         .get(&spread.node.fragment_name.node)
-                        .ok_or(GiveWay)?;
+                        .ok_or(GiveWay::Unknown)?;
                     (
                         Some(fragment.node.type_condition.node.on.node.as_str()),
                         &fragment.node.selection_set,
@@ -223,14 +340,14 @@ impl<'c, 'q: 'c> Walk<'c, 'q> {
         set: &Positioned<SelectionSet>,
         nodes: &[Customer],
         owner: Option<&Arc<CustomerRow>>,
-    ) -> Walked {
+    ) -> Result<Vec<Value>, GiveWay> {
         let mut fields = Vec::new();
         self.fields(set, "Customer", &mut fields)?;
         let mut items = Vec::with_capacity(nodes.len());
         for node in nodes {
             items.push(self.customer(&fields, &node.0, owner)?);
         }
-        Ok(Value::List(items))
+        Ok(items)
     }
 
     fn customer(
@@ -291,9 +408,11 @@ impl<'c, 'q: 'c> Walk<'c, 'q> {
                     && !row.is_installation_root()
                     && row.id != self.viewer_customer,
             ),
+            "storageLocation" => self.storage_location(&field.node.selection_set, row)?,
+            "contacts" => self.contacts(&field.node.selection_set, row)?,
             "parent" => self.parent(field, row, owner)?,
             "children" => self.children(field, row)?,
-            _ => return Err(GiveWay),
+            _ => return Err(GiveWay::Unknown),
         })
     }
 
@@ -318,7 +437,10 @@ impl<'c, 'q: 'c> Walk<'c, 'q> {
         };
         let parent = match owner {
             Some(owner) if owner.id == parent_id => owner.clone(),
-            _ => self.prefetched.customer(parent_id).ok_or(GiveWay)?,
+            _ => self
+                .prefetched
+                .customer(parent_id)
+                .ok_or(GiveWay::Unknown)?,
         };
         let mut fields = Vec::new();
         self.fields(&field.node.selection_set, "Customer", &mut fields)?;
@@ -343,11 +465,127 @@ impl<'c, 'q: 'c> Walk<'c, 'q> {
         };
         let rows = if row.child_count == 0 {
             Vec::new()
+        } else if let Some(children) = self.tree.as_ref().and_then(|tree| tree.get(&row.id)) {
+            loaders::page_of(children, &page)
+        } else if let Some(rows) = self.prefetched.page(row.id, &page) {
+            rows
+        } else if self.tree.is_none() {
+            return Err(GiveWay::Needs(Need::Subtree {
+                parent: row.id,
+                levels: 1 + self.nested_children(&field.node.selection_set, 0)?,
+            }));
         } else {
-            self.prefetched.page(row.id, &page).ok_or(GiveWay)?
+            return Err(GiveWay::Unknown);
         };
         let connection = CustomerConnection::new(rows, limit, after_given, row.child_count);
         self.connection(&field.node.selection_set, &connection, Some(row))
+    }
+
+    /// How many levels of `children` a `children` field's selection (`set`, a connection's)
+    /// nests below itself, through `nodes` and `edges { node }`; bounded as the general
+    /// resolver bounds it.
+    fn nested_children(
+        &self,
+        set: &Positioned<SelectionSet>,
+        depth: usize,
+    ) -> Result<usize, GiveWay> {
+        const MAX_LEVELS: usize = 8;
+        if depth >= MAX_LEVELS {
+            return Ok(0);
+        }
+        let mut deepest = 0;
+        for customers in self.customer_selections(set)? {
+            let mut fields = Vec::new();
+            self.fields(customers, "Customer", &mut fields)?;
+            for field in fields {
+                if field.node.name.node == "children" {
+                    let below = 1 + self.nested_children(&field.node.selection_set, depth + 1)?;
+                    deepest = deepest.max(below);
+                }
+            }
+        }
+        Ok(deepest)
+    }
+
+    /// The customer selections of a connection's selection: its `nodes`, its `edges { node }`.
+    fn customer_selections<'s>(
+        &self,
+        connection: &'s Positioned<SelectionSet>,
+    ) -> Result<Vec<&'s Positioned<SelectionSet>>, GiveWay>
+    where
+        'q: 's,
+    {
+        let mut out = Vec::new();
+        let mut fields = Vec::new();
+        self.fields(connection, "CustomerConnection", &mut fields)?;
+        for field in fields {
+            match field.node.name.node.as_str() {
+                "nodes" => out.push(&field.node.selection_set),
+                "edges" => {
+                    let mut edge = Vec::new();
+                    self.fields(&field.node.selection_set, "CustomerEdge", &mut edge)?;
+                    out.extend(
+                        edge.into_iter()
+                            .filter(|f| f.node.name.node == "node")
+                            .map(|f| &f.node.selection_set),
+                    );
+                }
+                _ => {}
+            }
+        }
+        Ok(out)
+    }
+
+    /// Adds the columns that the customers of `set` (a customer selection) and those nested in
+    /// it show. A field the walk does not know needs every column (it gives way anyway).
+    fn projection(&self, set: &Positioned<SelectionSet>, out: &mut Projection, depth: usize) {
+        const MAX_DEPTH: usize = 16;
+        let mut fields = Vec::new();
+        if depth > MAX_DEPTH || self.fields(set, "Customer", &mut fields).is_err() {
+            *out = Projection::ALL;
+            return;
+        }
+        for field in fields {
+            let columns: &[&str] = match field.node.name.node.as_str() {
+                "__typename" | "id" | "level" | "createdAt" | "childCount" | "modules"
+                | "contacts" => &[],
+                "name" => &["name"],
+                "serviceType" => &["service_type"],
+                "childServiceTypes" => &["child_service_types"],
+                "deviceCountry" => &["device_country"],
+                "storageLocation" => &["storage_location"],
+                "state" => &["trial_expires_at", "converted_at"],
+                "trialExpiresAt" => &["trial_expires_at"],
+                "customerReference" => &["customer_reference"],
+                "version" => &["version"],
+                "descendantCount" => &["descendant_count"],
+                "deviceCount" => &["device_count", "subtree_device_count"],
+                "storageUsedBytes" => &["storage_used_bytes", "subtree_storage_used_bytes"],
+                "removable" => &["device_count"],
+                "parent" => {
+                    self.projection(&field.node.selection_set, out, depth + 1);
+                    &[]
+                }
+                "children" => {
+                    match self.customer_selections(&field.node.selection_set) {
+                        Ok(sets) => {
+                            for customers in sets {
+                                self.projection(customers, out, depth + 1);
+                            }
+                        }
+                        Err(_) => *out = Projection::ALL,
+                    }
+                    &[]
+                }
+                _ => {
+                    *out = Projection::ALL;
+                    return;
+                }
+            };
+            for column in columns {
+                *out = out.with(column);
+            }
+        }
     }
 
     fn connection(
@@ -359,11 +597,11 @@ impl<'c, 'q: 'c> Walk<'c, 'q> {
         self.object(set, "CustomerConnection", |field| {
             let nested = &field.node.selection_set;
             Ok(match field.node.name.node.as_str() {
-                "nodes" => self.customers(nested, &connection.nodes, owner)?,
+                "nodes" => Value::List(self.customers(nested, &connection.nodes, owner)?),
                 "edges" => self.edges(nested, &connection.nodes, owner)?,
                 "pageInfo" => self.page_info(nested, &connection.page_info)?,
                 "totalCount" => connection.total_count.to_value(),
-                _ => return Err(GiveWay),
+                _ => return Err(GiveWay::Unknown),
             })
         })
     }
@@ -388,7 +626,7 @@ impl<'c, 'q: 'c> Walk<'c, 'q> {
                             self.customer(&node_fields, &node.0, owner)?
                         }
                         "cursor" => Value::String(cursor_of(&node.0)),
-                        _ => return Err(GiveWay),
+                        _ => return Err(GiveWay::Unknown),
                     })
                 }),
             )?;
@@ -405,7 +643,61 @@ impl<'c, 'q: 'c> Walk<'c, 'q> {
                 "hasPreviousPage" => Value::Boolean(info.has_previous_page),
                 "startCursor" => cursor(&info.start_cursor),
                 "endCursor" => cursor(&info.end_cursor),
-                _ => return Err(GiveWay),
+                _ => return Err(GiveWay::Unknown),
+            })
+        })
+    }
+
+    /// The customer's contacts, from the batch read for the list.
+    fn contacts(&self, set: &Positioned<SelectionSet>, row: &CustomerRow) -> Walked {
+        let all = self
+            .contacts
+            .as_ref()
+            .ok_or(GiveWay::Needs(Need::Contacts))?;
+        // Only the list's own customers are in the batch; nested ones give way.
+        let contacts = all.get(&row.id).ok_or(GiveWay::Unknown)?;
+        let mut fields = Vec::new();
+        self.fields(set, "Contact", &mut fields)?;
+        let mut items = Vec::with_capacity(contacts.len());
+        for contact in contacts {
+            items.push(self.object_of(
+                &fields,
+                field_with_typename("Contact", |field| {
+                    Ok(match field.node.name.node.as_str() {
+                        "id" => ids::encode(Kind::Contact, contact.id).to_value(),
+                        "firstName" => text(&contact.first_name),
+                        "lastName" => text(&contact.last_name),
+                        "title" => text(&contact.title),
+                        "email" => text(&contact.email),
+                        "phone" => text(&contact.phone),
+                        "roles" => enums(contact.roles()),
+                        _ => return Err(GiveWay::Unknown),
+                    })
+                }),
+            )?);
+        }
+        Ok(Value::List(items))
+    }
+
+    /// The customer's data center, from the table read for the list.
+    fn storage_location(&self, set: &Positioned<SelectionSet>, row: &CustomerRow) -> Walked {
+        let table = self
+            .data_centers
+            .as_ref()
+            .ok_or(GiveWay::Needs(Need::DataCenters))?;
+        let dc = table
+            .iter()
+            .find(|dc| dc.code == row.storage_location)
+            .ok_or(GiveWay::Unknown)?;
+        self.object(set, "DataCenter", |field| {
+            Ok(match field.node.name.node.as_str() {
+                "code" => Value::String(dc.code.clone()),
+                "name" => Value::String(dc.name.clone()),
+                "country" => {
+                    let country = Country::from_stored(&dc.country)?;
+                    self.country(&field.node.selection_set, country)?
+                }
+                _ => return Err(GiveWay::Unknown),
             })
         })
     }
@@ -415,7 +707,7 @@ impl<'c, 'q: 'c> Walk<'c, 'q> {
             Ok(match field.node.name.node.as_str() {
                 "code" => Value::String(country.0.code().into()),
                 "name" => Value::String(country.0.name().into()),
-                _ => return Err(GiveWay),
+                _ => return Err(GiveWay::Unknown),
             })
         })
     }
@@ -433,6 +725,11 @@ fn field_with_typename<'f, 's>(
             field(f)
         }
     }
+}
+
+/// Optional text, as the general executor writes it.
+fn text(value: &Option<String>) -> Value {
+    value.clone().map_or(Value::Null, Value::String)
 }
 
 /// A list of enum values, as the general executor writes one.

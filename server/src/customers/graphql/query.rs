@@ -3,6 +3,7 @@
 use async_graphql::{Context, Object, Result, ID};
 use canopy_shared::{CustomerLevel, CustomerState};
 
+use super::fast_path::OneCustomer;
 use super::object::{Customer, CustomerConnection};
 use crate::customers::model::{CustomerCursor, CustomerOrder};
 use crate::customers::store::{self, SearchFilter};
@@ -18,13 +19,13 @@ pub struct CustomerQuery;
 #[Object]
 impl CustomerQuery {
     /// The signed-in user's own customer: the root of their view.
-    async fn root(&self, ctx: &Context<'_>) -> Result<Customer> {
+    async fn root(&self, ctx: &Context<'_>) -> Result<OneCustomer> {
         let viewer = request::viewer(ctx)?;
         let row = request::customer_loader(ctx)?
             .load_one(viewer.customer_id)
             .await?
             .ok_or_else(|| AppError::NotFound("Customer not found".into()))?;
-        Ok(Customer::from(row))
+        Ok(OneCustomer(Customer::from(row)))
     }
 
     /// A customer by ID; null when it does not exist or is outside the caller's subtree.
@@ -32,7 +33,7 @@ impl CustomerQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The customer's global ID.")] id: ID,
-    ) -> Result<Option<Customer>> {
+    ) -> Result<Option<OneCustomer>> {
         let loader = request::customer_loader(ctx)?;
         let Some(id) = ids::decode(Kind::Customer, &id) else {
             return Ok(None);
@@ -50,9 +51,12 @@ impl CustomerQuery {
                     prefetched.keep(row);
                 }
             }
-            return Ok(found.map(Customer::from));
+            return Ok(found.map(|row| OneCustomer(Customer::from(row))));
         }
-        Ok(loader.load_one(id).await?.map(Customer::from))
+        Ok(loader
+            .load_one(id)
+            .await?
+            .map(|row| OneCustomer(Customer::from(row))))
     }
 
     /// Searches the caller's whole visible subtree (or the subtree of `under`, that customer
