@@ -129,19 +129,29 @@ async fn walk(
         data_centers: None,
         tree: None,
     };
+    // A read that fails or does not fit gives way too: the general executor reads again and
+    // reports the error where it belongs.
     let walked = loop {
         match walk.customers(ctx.item, nodes, owner) {
             Ok(value) => break Some(value),
             Err(GiveWay::Needs(Need::Subtree { parent, levels })) if walk.tree.is_none() => {
-                let tree = read_subtrees(&walk, &read, ctx.item, nodes, parent, levels).await;
-                walk.tree = Some(tree.ok()??);
+                match read_subtrees(&walk, &read, ctx.item, nodes, parent, levels).await {
+                    Ok(Some(tree)) => walk.tree = Some(tree),
+                    _ => break None,
+                }
             }
             Err(GiveWay::Needs(Need::Contacts)) if walk.contacts.is_none() => {
                 let ids = nodes.iter().map(|node| node.0.id);
-                walk.contacts = Some(read.details.contacts.load_many(ids).await.ok()?);
+                match read.details.contacts.load_many(ids).await {
+                    Ok(contacts) => walk.contacts = Some(contacts),
+                    Err(_) => break None,
+                }
             }
             Err(GiveWay::Needs(Need::DataCenters)) if walk.data_centers.is_none() => {
-                walk.data_centers = Some(read.data_centers().await.ok()?);
+                match read.data_centers().await {
+                    Ok(table) => walk.data_centers = Some(table),
+                    Err(_) => break None,
+                }
             }
             Err(_) => break None,
         }
