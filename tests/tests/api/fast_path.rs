@@ -25,6 +25,24 @@ use serde_json::{json, Value};
 const OPERATIONS_PER_USER: usize = 110;
 /// How deep customers nest inside one operation (the root field's customers are depth 1).
 const MAX_DEPTH: usize = 4;
+/// The `Customer` fields without arguments or a selection of their own.
+const SCALAR_FIELDS: &[&str] = &[
+    "id",
+    "name",
+    "level",
+    "serviceType",
+    "childServiceTypes",
+    "state",
+    "trialExpiresAt",
+    "customerReference",
+    "createdAt",
+    "version",
+    "childCount",
+    "descendantCount",
+    "modules",
+    "removable",
+    "__typename",
+];
 /// Device countries of the generated customers (each with a data center of its own).
 const COUNTRIES: [&str; 3] = ["DE", "FR", "NL"];
 
@@ -98,33 +116,24 @@ async fn every_field_of_a_tree_read_with_only_its_columns_answers_as_the_general
         .spawn_replica_with(|config| config.fast_reads = false)
         .await;
     let world = World::build(&fast).await;
-    const FIELDS: &[&str] = &[
-        "name",
-        "level",
-        "serviceType",
-        "childServiceTypes",
+    const WITH_ARGUMENTS_OR_SELECTIONS: &[&str] = &[
         "deviceCountry { code name }",
         "storageLocation { code name country { code } }",
-        "state",
-        "trialExpiresAt",
-        "customerReference",
-        "createdAt",
-        "version",
-        "childCount",
-        "descendantCount",
-        "modules",
         "deviceCount",
         "deviceCount(includeDescendants: true)",
         "storageUsedBytes",
         "storageUsedBytes(includeDescendants: true)",
-        "removable",
         "parent { id name version }",
         "contacts { id lastName }",
-        "__typename",
     ];
+    let fields: Vec<&str> = SCALAR_FIELDS
+        .iter()
+        .chain(WITH_ARGUMENTS_OR_SELECTIONS)
+        .copied()
+        .collect();
     let before = lists(&fast, "walked").await;
     for (user, token) in &world.users {
-        for field in FIELDS {
+        for field in &fields {
             let query = format!(
                 "{{ root {{ id {field} children(first: 500) {{ nodes {{ id {field} \
                  children(first: 500) {{ edges {{ cursor node {{ id {field} \
@@ -138,7 +147,7 @@ async fn every_field_of_a_tree_read_with_only_its_columns_answers_as_the_general
     }
     let walked = lists(&fast, "walked").await - before;
     assert!(
-        walked >= (FIELDS.len() * world.users.len()) as u64,
+        walked >= (fields.len() * world.users.len()) as u64,
         "the fast path walked only {walked} of the trees"
     );
 }
@@ -531,23 +540,6 @@ impl<'r> Generator<'r> {
     }
 
     fn customer_item(&mut self, depth: usize) -> String {
-        const SCALARS: &[&str] = &[
-            "id",
-            "name",
-            "level",
-            "serviceType",
-            "childServiceTypes",
-            "state",
-            "trialExpiresAt",
-            "customerReference",
-            "createdAt",
-            "version",
-            "childCount",
-            "descendantCount",
-            "modules",
-            "removable",
-            "__typename",
-        ];
         let directive = self.directive();
         let deeper = depth < MAX_DEPTH;
         let kind = self.rng.gen_range(0..20);
@@ -557,7 +549,7 @@ impl<'r> Generator<'r> {
             self.unique_alias()
         };
         match kind {
-            0..=7 => format!("{alias}{}{directive}", self.pick(SCALARS)),
+            0..=7 => format!("{alias}{}{directive}", self.pick(SCALAR_FIELDS)),
             8 => {
                 let field = self.pick(&["deviceCount", "storageUsedBytes"]).to_string();
                 let args = match self.rng.gen_range(0..4) {
