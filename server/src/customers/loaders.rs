@@ -9,6 +9,8 @@ use async_graphql::dataloader::Loader;
 use super::model::{CustomerCursor, CustomerOrder, CustomerRow, Projection};
 use super::store;
 use crate::db::ReadPool;
+use crate::error::AppResult;
+use crate::pagination;
 use crate::state::AppState;
 use crate::viewer::{Scope, Viewer};
 
@@ -44,6 +46,22 @@ pub struct ChildrenPage {
     /// Page size (without the look-ahead row).
     pub limit: i64,
     pub after: Option<CustomerCursor>,
+}
+
+impl ChildrenPage {
+    /// The page a `children(first:, after:, order:)` field asks for, with its arguments
+    /// checked: the general resolver and the fast path read them through this one function.
+    pub fn from_arguments(
+        first: Option<i32>,
+        after: Option<&str>,
+        order: Option<CustomerOrder>,
+    ) -> AppResult<Self> {
+        Ok(Self {
+            order: order.unwrap_or_default(),
+            limit: pagination::page_size(first)?,
+            after: pagination::decode_cursor(after)?,
+        })
+    }
 }
 
 /// A page of children (plus one look-ahead row) by parent id and page.

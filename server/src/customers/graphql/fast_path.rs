@@ -33,17 +33,17 @@ use async_graphql::{
 };
 use canopy_shared::Module;
 
-use super::object::{cursor_of, Customer, CustomerConnection};
+use super::object::{cursor_of, Customer, CustomerConnection, MAX_READ_AHEAD_LEVELS};
 use crate::clock::to_datetime;
 use crate::contacts::store::ContactRow;
 use crate::customers::loaders::{self, ChildrenPage, Prefetched};
-use crate::customers::model::{CustomerCursor, CustomerOrder, CustomerRow, Projection};
+use crate::customers::model::{CustomerOrder, CustomerRow, Projection};
 use crate::customers::store;
 use crate::error::AppResult;
 use crate::geo::store::DataCenterRow;
 use crate::geo::Country;
 use crate::ids::{self, Kind};
-use crate::pagination::{self, PageInfo};
+use crate::pagination::PageInfo;
 use crate::request;
 
 /// The customers of a page, as `CustomerConnection.nodes` returns them: walked here when every
@@ -465,14 +465,7 @@ impl<'c, 'q: 'c> Walk<'c, 'q> {
         let (_, after) = ctx.param_value::<Option<String>>("after", None)?;
         let (_, order) =
             ctx.param_value::<Option<CustomerOrder>>("order", Some(|| Some(CustomerOrder::Name)))?;
-        let limit = pagination::page_size(first)?;
-        let cursor: Option<CustomerCursor> = pagination::decode_cursor(after.as_deref())?;
-        let after_given = cursor.is_some();
-        let page = ChildrenPage {
-            order: order.unwrap_or_default(),
-            limit,
-            after: cursor,
-        };
+        let page = ChildrenPage::from_arguments(first, after.as_deref(), order)?;
         let rows = if row.child_count == 0 {
             Vec::new()
         } else if let Some(children) = self.tree.as_ref().and_then(|tree| tree.get(&row.id)) {
@@ -482,25 +475,25 @@ impl<'c, 'q: 'c> Walk<'c, 'q> {
         } else if self.tree.is_none() {
             return Err(GiveWay::Needs(Need::Subtree {
                 parent: row.id,
-                levels: 1 + self.nested_children(&field.node.selection_set, 0)?,
+                levels: 1 + self.nested_children(&field.node.selection_set, 1)?,
             }));
         } else {
             return Err(GiveWay::Unknown);
         };
-        let connection = CustomerConnection::new(rows, limit, after_given, row.child_count);
+        let connection =
+            CustomerConnection::new(rows, page.limit, page.after.is_some(), row.child_count);
         self.connection(&field.node.selection_set, &connection, Some(row))
     }
 
     /// How many levels of `children` a `children` field's selection (`set`, a connection's)
-    /// nests below itself, through `nodes` and `edges { node }`; bounded as the general
-    /// resolver bounds it.
+    /// nests below itself, through `nodes` and `edges { node }`, when the field is at `depth`
+    /// (1 for the first); bounded as the general resolver bounds it.
     fn nested_children(
         &self,
         set: &Positioned<SelectionSet>,
         depth: usize,
     ) -> Result<usize, GiveWay> {
-        const MAX_LEVELS: usize = 8;
-        if depth >= MAX_LEVELS {
+        if depth >= MAX_READ_AHEAD_LEVELS {
             return Ok(0);
         }
         let mut deepest = 0;

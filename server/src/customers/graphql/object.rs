@@ -154,15 +154,8 @@ impl Customer {
         )]
         order: Option<CustomerOrder>,
     ) -> Result<CustomerConnection> {
-        let order = order.unwrap_or_default();
-        let limit = pagination::page_size(first)?;
-        let cursor: Option<CustomerCursor> = pagination::decode_cursor(after.as_deref())?;
-        let after_given = cursor.is_some();
-        let page = ChildrenPage {
-            order,
-            limit,
-            after: cursor,
-        };
+        let page = ChildrenPage::from_arguments(first, after.as_deref(), order)?;
+        let (limit, after_given) = (page.limit, page.after.is_some());
         let rows = if self.0.child_count == 0 {
             Vec::new()
         } else {
@@ -329,11 +322,17 @@ async fn children_page(
         .unwrap_or_default())
 }
 
+/// The most levels of children one read ahead brings (a `children` field and those nested in
+/// it); deeper levels are read when reached. The general resolver and the fast path count them
+/// alike, each over its own view of the selection (async-graphql's look-ahead here, the fast
+/// path's walk, which honours type conditions, there).
+pub(super) const MAX_READ_AHEAD_LEVELS: usize = 8;
+
 /// How many levels of `children` the selection of a `children` field nests below itself,
-/// through `nodes` or `edges { node }` (fragments included); counted up to a small bound.
+/// through `nodes` or `edges { node }` (fragments included), when the field itself is at
+/// `depth` (1 for the first); counted up to [`MAX_READ_AHEAD_LEVELS`].
 fn nested_children_levels(children: &async_graphql::Lookahead<'_>, depth: usize) -> usize {
-    const MAX_LEVELS: usize = 8;
-    if depth >= MAX_LEVELS {
+    if depth >= MAX_READ_AHEAD_LEVELS {
         return 0;
     }
     [
