@@ -145,6 +145,14 @@ pub struct Config {
     #[arg(long, env = "CANOPY_FAST_READS", default_value_t = true, action = clap::ArgAction::Set)]
     pub fast_reads: bool,
 
+    /// Whether bearer tokens are checked against the sessions this process resolved in the
+    /// last minute, instead of the database on every request (`auth::cache`). Every change
+    /// that could end or narrow a session is heard at once, from this process or (on
+    /// PostgreSQL, through LISTEN/NOTIFY) from any other; `--session-cache=false` asks the
+    /// database every time.
+    #[arg(long, env = "CANOPY_SESSION_CACHE", default_value_t = true, action = clap::ArgAction::Set)]
+    pub session_cache: bool,
+
     /// Log output: `text` for people, `json` (one object per line) for log collectors.
     #[arg(long, env = "CANOPY_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -245,6 +253,7 @@ impl Config {
             graphiql_dir: PathBuf::from(".tools/graphiql/node_modules"),
             introspection: true,
             fast_reads: true,
+            session_cache: true,
             log_format: LogFormat::Text,
         }
     }

@@ -13,6 +13,7 @@ use poem::web::Html;
 use poem::{get, handler, EndpointExt, IntoResponse, Route, Server};
 use tokio::sync::{watch, Notify};
 
+use crate::auth::{self, cache::SessionCache};
 use crate::clock::{SharedClock, SystemClock};
 use crate::config::Config;
 use crate::graphiql::{self, GraphiqlAssets};
@@ -70,6 +71,15 @@ impl Application {
             db::Backend::Postgres => PgBus::start(&config.database_url, pool.clone()).await?,
         };
         let reads = db::ReadPool::open(&config.database_url, &pool, settings).await?;
+        // SQLite serves one process, whose own writes are all the changes there are; on
+        // PostgreSQL the cache is deaf until it listens for the other processes' changes.
+        let sessions = Arc::new(SessionCache::new(
+            config.session_cache,
+            db::Backend::of(&pool) == db::Backend::Sqlite,
+        ));
+        if config.session_cache && db::Backend::of(&pool) == db::Backend::Postgres {
+            auth::cache::listen(&config.database_url, &sessions).await?;
+        }
         let state = AppState {
             pool,
             reads,
@@ -81,6 +91,7 @@ impl Application {
             events,
             data_centers: Default::default(),
             fast_reads: crate::state::FastReads::new(config.fast_reads),
+            sessions,
         };
         let acceptor = TcpListener::bind(config.listen)
             .into_acceptor()
@@ -104,6 +115,7 @@ impl Application {
             state.events.clone(),
         )?);
         metrics.register(state.fast_reads.counter())?;
+        metrics.register(state.sessions.counter())?;
         let (closing, closing_rx) = watch::channel(false);
         let routes = routes(&config, schema, state.clone(), metrics, limits, closing_rx);
         Ok(Self {

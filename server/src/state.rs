@@ -1,5 +1,6 @@
 //! What every request shares: the pools, the clock and the process-wide services. A ground
-//! type: its pieces (`live::event`, `auth::throttle`, `geo::cache`) import nothing above it.
+//! type: its pieces (`live::event`, `auth::throttle`, `auth::cache`, `geo::cache`) import
+//! nothing above it.
 
 use crate::clock::SharedClock;
 use crate::db::{self, Pool};
@@ -25,6 +26,8 @@ pub struct AppState {
     /// Whether customer lists read ahead skip the general executor (`--fast-reads`), and how
     /// often they did.
     pub fast_reads: FastReads,
+    /// Sessions resolved recently (`--session-cache`), forgotten on every change.
+    pub sessions: std::sync::Arc<crate::auth::cache::SessionCache>,
 }
 
 /// The fast path of customer lists (`customers::graphql::fast_path`): whether it is on, and

@@ -2,7 +2,7 @@
 //! transaction, carries the clock reading every row of the change shares, collects the audit
 //! entries and live events, and commits — refusing to commit a change nobody audited, and
 //! publishing events only once the commit has succeeded (a subscriber that reads back must see
-//! the change).
+//! the change), and forgetting the process' cached sessions (`auth::cache`).
 //!
 //! Most mutations are "add, change or remove one record of a customer": [`add`], [`change`]
 //! and [`remove`] are that recipe whole — begin, load and authorise, check the customer, the
@@ -108,6 +108,9 @@ impl<'s> Write<'s> {
             )));
         }
         self.tx.commit().await?;
+        // Before the answer leaves: a session this write ended or narrowed must not be served
+        // from memory to the very next request (see `auth::cache`).
+        self.state.sessions.forget_all();
         for event in self.events {
             self.state.events.publish(event);
         }
@@ -324,6 +327,7 @@ mod tests {
             events: LocalBus::shared(),
             data_centers: Default::default(),
             fast_reads: crate::state::FastReads::new(true),
+            sessions: Arc::new(crate::auth::cache::SessionCache::new(true, true)),
         };
         let root = customers::get_unscoped(&state.pool, 1)
             .await

@@ -2,6 +2,7 @@
 //!
 //! [`Viewer`]: crate::viewer::Viewer
 
+pub mod cache;
 pub mod graphql;
 pub mod password;
 pub mod service;

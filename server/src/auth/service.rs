@@ -2,6 +2,7 @@
 //! session row and the audit entry of each, written through the one write recipe), and the
 //! viewer a session token stands for.
 
+use super::cache::CachedSession;
 use super::{new_token, password, store, token_hash};
 use crate::audit::Actor;
 use crate::customers;
@@ -143,28 +144,52 @@ pub async fn session_still_valid(state: &AppState, hash: &str) -> AppResult<View
 }
 
 /// The viewer of the session stored under `hash` (a [`token_hash`]), or `None` when it has
-/// ended.
+/// ended: from the process' session cache when it holds the session, else from the database.
 async fn viewer_for_session(state: &AppState, hash: String) -> AppResult<Option<Viewer>> {
     let now = state.clock.now_ms();
-    let Some(session) = store::session(&state.reads, &hash, now).await? else {
-        return Ok(None);
-    };
-    let Some(role) = canopy_shared::Role::parse(&session.role) else {
-        return Ok(None);
+    let mut session = match state.sessions.get(&hash, now) {
+        Ok(cached) => cached,
+        Err(ticket) => {
+            let Some(session) = session_from_database(state, hash.clone(), now).await? else {
+                return Ok(None);
+            };
+            state.sessions.store(ticket, &hash, session.clone(), now);
+            session
+        }
     };
     // Extending on every request would turn reads into writes; a tenth of the lifetime is
     // slack enough.
     let renewed = now + state.session_ttl_ms;
     if renewed - session.expires_at > state.session_ttl_ms / 10 {
         store::extend_session(&state.pool, &hash, renewed).await?;
+        state.sessions.extend(&hash, renewed);
+        session.expires_at = renewed;
     }
-    Ok(Some(Viewer {
-        user_id: session.user_id,
-        username: session.username,
-        customer_id: session.customer_id,
-        role,
-        at_installation_root: session.customer_parent_id.is_none(),
-        scope: Scope::for_path(&session.customer_path),
-        token_hash: hash,
+    Ok(Some(session.viewer))
+}
+
+/// The live session under `hash` as the database has it.
+async fn session_from_database(
+    state: &AppState,
+    hash: String,
+    now: i64,
+) -> AppResult<Option<CachedSession>> {
+    let Some(session) = store::session(&state.reads, &hash, now).await? else {
+        return Ok(None);
+    };
+    let Some(role) = canopy_shared::Role::parse(&session.role) else {
+        return Ok(None);
+    };
+    Ok(Some(CachedSession {
+        viewer: Viewer {
+            user_id: session.user_id,
+            username: session.username,
+            customer_id: session.customer_id,
+            role,
+            at_installation_root: session.customer_parent_id.is_none(),
+            scope: Scope::for_path(&session.customer_path),
+            token_hash: hash,
+        },
+        expires_at: session.expires_at,
     }))
 }

@@ -19,5 +19,6 @@ mod ops;
 mod relay;
 mod schema;
 mod scope;
+mod session_cache;
 mod tree;
 mod users;
