@@ -2,6 +2,7 @@
 //
 //   node load.mjs --url URL --queries FILE [--duration 20] [--connections 32] [--warmup 3]
 //                 [--pid SERVER_PID] [--only a,b] [--label NAME] [--out results.json]
+//                 [--setup-url URL] [--compare-url URL]
 //
 // Derived from ../shared/anchors/bench.mjs (the script PostGraphile's figures were taken with),
 // so both servers are measured by the same client: same connections, same latency histogram.
@@ -9,8 +10,13 @@
 // needs a session), and a shape may be a `steps` sequence that each connection walks in order
 // (the write mix: create, update, move, remove), carrying values between steps in `context`.
 // With --pid it samples the server's VmRSS every 250 ms and its CPU time, as bench.mjs does.
+// For a floor that only answers the shapes (server/benches/http_floor.rs), --setup-url names
+// the Canopy server that `setup` talks to, and --compare-url one whose answers the measured
+// server's must equal (20 requests per shape before measuring), so a floor cannot be fast by
+// answering less.
 import fs from 'node:fs';
 import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import autocannon from 'autocannon';
 
 const argv = process.argv.slice(2);
@@ -19,10 +25,11 @@ const url = opt('url', 'http://127.0.0.1:8080/graphql');
 if (!['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url).hostname)) throw new Error('loopback targets only');
 const duration = +opt('duration', 20), connections = +opt('connections', 32), warmup = +opt('warmup', 3);
 const pid = opt('pid'), out = opt('out'), only = opt('only')?.split(','), label = opt('label', url);
+const setupUrl = opt('setup-url', url), compareUrl = opt('compare-url');
 const mod = await import(path.resolve(opt('queries', './queries/canopy.mjs')));
 const shapes = mod.default.filter((q) => !only || only.includes(q.name));
 const headers = { 'content-type': 'application/json', accept: 'application/json',
-  ...(mod.setup ? await mod.setup(url) : {}) };
+  ...(mod.setup ? await mod.setup(setupUrl) : {}) };
 
 const rssKiB = () => { try { return +/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]; } catch { return NaN; } };
 const cpuTicks = () => { try { const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' '); return +f[11] + +f[12]; } catch { return NaN; } };
@@ -31,9 +38,23 @@ const cpuTicks = () => { try { const f = fs.readFileSync(`/proc/${pid}/stat`, 'u
 // read(data, context) }`; a step whose response has errors counts as a GraphQL error.
 const stepsOf = (q) => q.steps ?? [{ query: q.query, vars: () => q.vars() }];
 
-async function post(query, variables) {
-  const r = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+async function post(query, variables, to = url) {
+  const r = await fetch(to, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
   return { status: r.status, text: await r.text() };
+}
+
+// Asks the measured server and the --compare-url server the same requests of a one-query
+// shape and fails on the first answer that differs.
+async function compare(q) {
+  if (!compareUrl || q.steps) return;
+  for (let i = 0; i < 20; i++) {
+    const variables = q.vars();
+    const [mine, theirs] = await Promise.all([post(q.query, variables), post(q.query, variables, compareUrl)]);
+    if (!isDeepStrictEqual(JSON.parse(mine.text), JSON.parse(theirs.text))) {
+      throw new Error(`${q.name}: the answer differs from ${compareUrl} for ${JSON.stringify(variables)}:\n` +
+        `${mine.text.slice(0, 400)}\n${theirs.text.slice(0, 400)}`);
+    }
+  }
 }
 
 // Walks a shape's steps once outside the load, so a broken query fails loudly before any figure.
@@ -68,6 +89,7 @@ console.log(`${label}: ${url} duration ${duration}s connections ${connections} w
   (pid ? ` server RSS ${(rssKiB() / 1024).toFixed(1)} MiB` : ''));
 for (const q of shapes) {
   const respBytes = await preflight(q);
+  await compare(q);
   if (warmup > 0) await run(q, warmup, false);
   let peak = 0; const rss0 = rssKiB(), cpu0 = cpuTicks();
   const timer = pid && setInterval(() => { peak = Math.max(peak, rssKiB()); }, 250);
