@@ -11,11 +11,14 @@
 //! extension registered, async-graphql resolves every field through the extension chain.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use async_graphql::parser::types::{
     DocumentOperations, ExecutableDocument, OperationType, Selection, SelectionSet,
 };
 use async_graphql::{Positioned, Request, Response, ServerError, ServerResult};
+
+use super::documents::AdmittedDocuments;
 
 /// The `extensions.code` of every refusal here (DOMAIN.md).
 pub const CODE: &str = "QUERY_TOO_COMPLEX";
@@ -294,11 +297,13 @@ pub fn introspects(doc: &ExecutableDocument) -> bool {
 
 /// What every operation passes before it runs, over HTTP and WebSockets alike: the limits,
 /// and no introspection when it is turned off (a refusal that says why, where async-graphql
-/// would silently answer null).
-#[derive(Clone, Copy, Debug)]
+/// would silently answer null). The documents it admitted are kept ([`AdmittedDocuments`]),
+/// so the same operation sent again is neither parsed nor analysed again.
+#[derive(Clone, Debug)]
 pub struct Guard {
     limits: Limits,
     introspection: bool,
+    admitted: Arc<AdmittedDocuments>,
 }
 
 impl Guard {
@@ -306,12 +311,25 @@ impl Guard {
         Self {
             limits,
             introspection,
+            admitted: Arc::default(),
         }
     }
 
     /// Checks `request` (see [`check`]) and refuses introspection when it is off; tells which
     /// operation the request runs.
     pub fn admit(&self, request: &mut Request) -> ServerResult<Operation> {
+        if let Some(document) = self.admitted.get(&request.query) {
+            let operation = operation(&document, request.operation_name.as_deref());
+            request.set_parsed_query(ExecutableDocument::clone(&document));
+            return Ok(operation);
+        }
+        let operation = self.check(request)?;
+        let document = request.parsed_query()?.clone();
+        self.admitted.keep(&request.query, document);
+        Ok(operation)
+    }
+
+    fn check(&self, request: &mut Request) -> ServerResult<Operation> {
         let operation = check(&self.limits, request)?;
         if !self.introspection && introspects(request.parsed_query()?) {
             let mut err = ServerError::new("introspection is turned off on this server", None);
@@ -378,6 +396,36 @@ mod tests {
         let err = off.admit(&mut Request::new(query)).unwrap_err();
         assert!(err.message.contains("introspection"), "{}", err.message);
         assert!(off.admit(&mut Request::new("{ __typename }")).is_ok());
+        // Refused again when sent again: only admitted documents are kept.
+        let err = off.admit(&mut Request::new(query)).unwrap_err();
+        assert!(err.message.contains("introspection"), "{}", err.message);
+    }
+
+    #[test]
+    fn an_admitted_document_is_admitted_again_without_parsing() {
+        let guard = Guard::new(Limits::default(), true);
+        let query = "query One { root { id } } query Two { me { username } }";
+        let first = guard
+            .admit(&mut Request::new(query).operation_name("Two"))
+            .unwrap();
+        assert_eq!(guard.admitted.len(), 1);
+        let mut again = Request::new(query).operation_name("One");
+        let second = guard.admit(&mut again).unwrap();
+        assert_eq!(first.name.as_deref(), Some("Two"));
+        assert_eq!(
+            second.name.as_deref(),
+            Some("One"),
+            "the operation is the request's"
+        );
+        assert!(again.parsed_query().is_ok());
+
+        // A refused document is not kept, and is refused again.
+        let deep = format!("{{ root {}", "{ children { nodes ".repeat(12));
+        let deep = format!("{deep}id{} }}", " } }".repeat(12));
+        for _ in 0..2 {
+            assert!(guard.admit(&mut Request::new(deep.as_str())).is_err());
+        }
+        assert_eq!(guard.admitted.len(), 1);
     }
 
     fn stats(query: &str) -> Stats {

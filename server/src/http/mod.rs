@@ -6,6 +6,7 @@
 //!
 //! Requests pass the [`limits`] and have their bearer token resolved before anything runs.
 
+pub mod documents;
 pub mod limits;
 
 use std::sync::Arc;
