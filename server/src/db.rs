@@ -146,7 +146,34 @@ pub async fn connect_with(url: &str, settings: PoolSettings) -> anyhow::Result<P
         .run(&pool)
         .await
         .context("cannot apply database migrations")?;
+    if backend == Backend::Sqlite {
+        forget_stat4_samples(&pool).await?;
+    }
     Ok(pool)
+}
+
+/// Deletes SQLite's STAT4 samples, keeping the per-index statistics of `sqlite_stat1`.
+///
+/// With samples in `sqlite_stat4` (written by `ANALYZE`, which `canopy seed` runs), SQLite
+/// plans a cached statement again each time a parameter that could change its plan is bound
+/// to a new value: every read of a path range or an id paid the planner, a quarter of
+/// `customer(id)`'s CPU (docs/BENCHMARKS.md). At a million customers the plans of every bench
+/// shape and every console query are the same without them, and nothing got slower. Run on
+/// every open (a server's start, before its read pool opens; the seed's `ANALYZE` writes them
+/// again, and the next start removes them), so no connection of ours plans with them.
+pub(crate) async fn forget_stat4_samples(pool: &Pool) -> anyhow::Result<()> {
+    let (analysed,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat4'",
+    )
+    .fetch_one(pool)
+    .await?;
+    if analysed > 0 {
+        let mut conn = pool.acquire().await?;
+        conn.execute("DELETE FROM sqlite_stat4").await?;
+        // Reloads the statistics into this connection's schema (the others open afresh).
+        conn.execute("ANALYZE sqlite_schema").await?;
+    }
+    Ok(())
 }
 
 /// Starts a write transaction, serialised with every other write transaction on the database.
@@ -304,6 +331,42 @@ impl<'q> QueryBuilder<'q> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn an_opened_sqlite_database_keeps_no_stat4_samples() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("s.db").display());
+        let pool = connect(&url).await.unwrap();
+        for i in 0..200 {
+            sqlx::query(
+                "INSERT INTO data_centers (code, name, country, active) VALUES ($1, $2, 'DE', 0)",
+            )
+            .bind(format!("T{i}"))
+            .bind(format!("Test {i}"))
+            .execute(&pool)
+            .await
+            .unwrap();
+        }
+        pool.execute("ANALYZE").await.unwrap();
+        let (written,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sqlite_stat4")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert!(written > 0, "ANALYZE wrote samples");
+        pool.close().await;
+
+        let pool = connect(&url).await.unwrap();
+        let (samples,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sqlite_stat4")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        let (stats,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sqlite_stat1")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(samples, 0);
+        assert!(stats > 0, "the per-index statistics stay");
+    }
 
     #[test]
     fn subtree_ranges_hold_exactly_the_subtree() {
