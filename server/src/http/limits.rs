@@ -18,7 +18,7 @@ use async_graphql::parser::types::{
 };
 use async_graphql::{Positioned, Request, Response, ServerError, ServerResult};
 
-use super::documents::AdmittedDocuments;
+use super::documents::{self, AdmittedDocuments};
 
 /// The `extensions.code` of every refusal here (DOMAIN.md).
 pub const CODE: &str = "QUERY_TOO_COMPLEX";
@@ -318,6 +318,7 @@ impl Guard {
     /// Checks `request` (see [`check`]) and refuses introspection when it is off; tells which
     /// operation the request runs.
     pub fn admit(&self, request: &mut Request) -> ServerResult<Operation> {
+        documents::resolve_persisted(&self.admitted, request)?;
         if let Some(document) = self.admitted.get(&request.query) {
             let operation = operation(&document, request.operation_name.as_deref());
             request.set_parsed_query(ExecutableDocument::clone(&document));

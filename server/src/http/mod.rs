@@ -578,9 +578,15 @@ fn graphql_request(params: Json) -> Result<async_graphql::Request, Refusal> {
             "a GraphQL request is a JSON object with a \"query\"",
         ));
     };
+    // A persisted query (`http::documents`) may name its document by hash instead.
+    let persisted = match params.get("extensions") {
+        Some(Json::Object(extensions)) => extensions.get("persistedQuery").cloned(),
+        _ => None,
+    };
     let query = match params.remove("query") {
         Some(Json::String(query)) => query,
         Some(_) => return Err(Refusal::bad_input("query", "query must be a string")),
+        None if persisted.is_some() => String::new(),
         None => {
             return Err(Refusal::bad_input(
                 "query",
@@ -589,6 +595,12 @@ fn graphql_request(params: Json) -> Result<async_graphql::Request, Refusal> {
         }
     };
     let mut request = async_graphql::Request::new(query);
+    if let Some(persisted) = persisted {
+        let value = async_graphql::Value::from_json(persisted).map_err(|_| {
+            Refusal::bad_input("extensions", "extensions.persistedQuery must be an object")
+        })?;
+        request.extensions.insert("persistedQuery".into(), value);
+    }
     match params.remove("operationName") {
         None | Some(Json::Null) => {}
         Some(Json::String(name)) => request = request.operation_name(name),

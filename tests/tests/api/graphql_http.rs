@@ -251,3 +251,77 @@ async fn batches_answer_each_operation_in_order() {
     assert_eq!(body[1]["data"]["me"]["username"], app.admin_user);
     assert!(body[2]["errors"][0]["message"].is_string());
 }
+
+/// Automatic persisted queries (Apollo's `persistedQuery` extension): a hash alone runs a
+/// document this server admitted before, else asks for the query; a hash that is not the
+/// query's is refused; GET works the same way.
+#[tokio::test]
+async fn persisted_queries_run_by_hash_once_the_query_was_sent() {
+    let app = TestApp::spawn().await;
+    const QUERY: &str = r#"query Persisted { __type(name: "Customer") { name } }"#;
+    // `printf '%s' "$QUERY" | sha256sum`
+    const HASH: &str = "b8113ca1fbb5ab010fdd8884772b75d67cb8a470aef1235ca33c538a94c7e918";
+    let extension = |hash: &str| json!({ "persistedQuery": { "version": 1, "sha256Hash": hash } });
+
+    let body: Value = post(&app, None, json!({ "extensions": extension(HASH) }))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        body["errors"][0]["message"], "PersistedQueryNotFound",
+        "{body}"
+    );
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"],
+        "PERSISTED_QUERY_NOT_FOUND"
+    );
+
+    let wrong = "0".repeat(64);
+    let body: Value = post(
+        &app,
+        None,
+        json!({ "query": QUERY, "extensions": extension(&wrong) }),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+        "{body}"
+    );
+    assert!(body.get("data").is_none());
+
+    let body: Value = post(
+        &app,
+        None,
+        json!({ "query": QUERY, "extensions": extension(HASH) }),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(body["data"]["__type"]["name"], "Customer", "{body}");
+
+    let body: Value = post(&app, None, json!({ "extensions": extension(HASH) }))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["data"]["__type"]["name"], "Customer", "{body}");
+
+    let response = client()
+        .get(format!("{}/graphql", app.address))
+        .query(&[("extensions", extension(HASH).to_string())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["data"]["__type"]["name"], "Customer", "{body}");
+
+    // Without the extension, a request still needs its query.
+    let response = post(&app, None, json!({ "extensions": {} })).await;
+    assert_eq!(response.status(), 400);
+}
