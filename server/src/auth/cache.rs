@@ -11,9 +11,10 @@
 //!   impossible to get wrong; a forgotten entry costs one lookup.
 //! - **Other processes' writes** (replicas on one PostgreSQL database) reach this one through
 //!   `LISTEN canopy_session_changes`: triggers notify that channel when a session ends, a user
-//!   changes or goes, or a customer moves (`migrations/postgres/0008_…`). While the listening
-//!   connection is down, nothing is served from or added to the cache, and everything in it is
-//!   forgotten once it is back, since notifications sent meanwhile are lost.
+//!   changes or goes, or a customer moves (`migrations/postgres/0008_…`). Once the listening
+//!   connection is found down, nothing is served from or added to the cache, and everything in
+//!   it is forgotten when it is back, since notifications sent meanwhile are lost. (Between a
+//!   connection's loss and its discovery, [`ENTRY_TTL_MS`] is the bound.)
 //! - An entry is at most [`ENTRY_TTL_MS`] old, whatever happens.
 //!
 //! A lookup that raced with a forget (read from the database before it, stored after it)
@@ -100,7 +101,7 @@ impl SessionCache {
     }
 
     /// The session stored under `hash` when it is cached, still live at `now` and fresh enough;
-    /// else `None` and the ticket to [`store`](Self::store) what the database says.
+    /// else the ticket with which to [`store`](Self::store) what the database says.
     pub fn get(&self, hash: &str, now: i64) -> Result<CachedSession, Ticket> {
         let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
         let ticket = Ticket(entries.generation);
