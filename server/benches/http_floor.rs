@@ -27,6 +27,9 @@ use poem::{handler, post, EndpointExt, IntoResponse, Response, Route, Server};
 use serde_json::{json, Map, Value};
 use sqlx::Row as _;
 
+#[path = "floor/statements.rs"]
+mod statements;
+
 // The server's allocator (server/src/main.rs), so the floor is measured like for like.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -108,14 +111,7 @@ async fn tree3(floor: &Floor, variables: &Map<String, Value>) -> anyhow::Result<
         .distributor_paths
         .get(&root)
         .context("`id` is not a distributor")?;
-    let (from, to) = db::subtree_range(path);
-    let mut q =
-        ReadQuery::new("SELECT id, parent_id, name, name_key FROM customers WHERE path >= ");
-    q.push_bind(from)
-        .push(" AND path < ")
-        .push_bind(to)
-        .push(" AND level <= ")
-        .push_bind(CustomerLevel::Distributor.rank() + 3);
+    let q = statements::tree3("id, parent_id, name, name_key", path);
     let mut rows: Vec<(i64, Option<i64>, String, String)> = q.fetch_all(&floor.reads).await?;
     rows.sort_by(|a, b| (&a.3, a.0).cmp(&(&b.3, b.0)));
     let mut children: HashMap<i64, Vec<usize>> = HashMap::new();
@@ -265,9 +261,8 @@ async fn by_id(floor: &Floor, variables: &Map<String, Value>) -> anyhow::Result<
     Ok(json!({ "customer": customer }))
 }
 
-/// The count and the first page of a substring search over the whole tree, in name order. On
-/// SQLite a fragment of three characters or more reads the trigram index, as the raw floor
-/// does.
+/// The count and the first page of a substring search over the whole tree, in name order
+/// (the raw floor's statements).
 async fn search(floor: &Floor, variables: &Map<String, Value>) -> anyhow::Result<Value> {
     let fragment = variable(variables, "s")
         .context("`s` is missing")?
@@ -276,25 +271,11 @@ async fn search(floor: &Floor, variables: &Map<String, Value>) -> anyhow::Result
         fragment.chars().all(|c| c.is_ascii_alphanumeric()),
         "the floor searches for letters and digits only"
     );
-    let pattern = format!("%{fragment}%");
-    let by_index = matches!(floor.reads, ReadPool::Sqlite(_)) && fragment.len() >= 3;
-    let filter = |sql: &str| {
-        let mut q = ReadQuery::new(sql);
-        q.push(" WHERE name_key LIKE ").push_bind(pattern.clone());
-        if by_index {
-            q.push(
-                " AND id IN (SELECT rowid FROM customers_name_trigrams \
-                 WHERE customers_name_trigrams MATCH ",
-            )
-            .push_bind(format!("\"{fragment}\""))
-            .push(")");
-        }
-        q
-    };
-    let count: Vec<(i64,)> = filter("SELECT COUNT(*) FROM customers")
+    let search = |select| statements::name_search(&floor.reads, select, &fragment);
+    let count: Vec<(i64,)> = search("SELECT COUNT(*) FROM customers")
         .fetch_all(&floor.reads)
         .await?;
-    let mut q = filter("SELECT id, name, level, trial_expires_at, converted_at FROM customers");
+    let mut q = search("SELECT id, name, level, trial_expires_at, converted_at FROM customers");
     q.push(" ORDER BY name_key, id LIMIT 50");
     type Found = (i64, String, i16, Option<i64>, Option<i64>);
     let rows: Vec<Found> = q.fetch_all(&floor.reads).await?;

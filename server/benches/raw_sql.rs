@@ -21,6 +21,9 @@ use canopy_shared::customer::CustomerLevel;
 use rand::Rng;
 use sqlx::Row;
 
+#[path = "floor/statements.rs"]
+mod statements;
+
 // The server's allocator (server/src/main.rs), so the floor is measured like for like.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -92,13 +95,7 @@ async fn request(reads: &ReadPool, shape: Shape, picks: &Picks) -> anyhow::Resul
         // A distributor and three levels below it: one subtree range of the path index.
         Shape::Tree3 => {
             let path = &picks.distributor_paths[random(0..picks.distributor_paths.len())];
-            let (from, to) = db::subtree_range(path);
-            let mut q = ReadQuery::new("SELECT id, parent_id, name FROM customers WHERE path >= ");
-            q.push_bind(from)
-                .push(" AND path < ")
-                .push_bind(to)
-                .push(" AND level <= ")
-                .push_bind(CustomerLevel::Distributor.rank() + 3);
+            let q = statements::tree3("id, parent_id, name", path);
             let rows: Vec<(i64, Option<i64>, String)> = q.fetch_all(reads).await?;
             Ok(rows.len())
         }
@@ -151,31 +148,14 @@ async fn request(reads: &ReadPool, shape: Shape, picks: &Picks) -> anyhow::Resul
             let rows: Vec<Customer> = q.fetch_all(reads).await?;
             Ok(rows.len())
         }
-        // The count and the first page of a substring search over the whole tree. On SQLite a
-        // fragment of three characters or more reads the trigram index
-        // (migrations/sqlite/0006), as the server does for so few matches; PostgreSQL's
-        // planner picks its own trigram index.
+        // The count and the first page of a substring search over the whole tree.
         Shape::Search => {
             let fragment = format!("{}7", random(1..=999));
-            let pattern = format!("%{fragment}%");
-            let by_index = matches!(reads, ReadPool::Sqlite(_)) && fragment.len() >= 3;
-            let filter = |sql: &str| {
-                let mut q = ReadQuery::new(sql);
-                q.push(" WHERE name_key LIKE ").push_bind(pattern.as_str());
-                if by_index {
-                    q.push(
-                        " AND id IN (SELECT rowid FROM customers_name_trigrams \
-                         WHERE customers_name_trigrams MATCH ",
-                    )
-                    .push_bind(format!("\"{fragment}\""))
-                    .push(")");
-                }
-                q
-            };
-            let count: Vec<(i64,)> = filter("SELECT COUNT(*) FROM customers")
+            let search = |select| statements::name_search(reads, select, &fragment);
+            let count: Vec<(i64,)> = search("SELECT COUNT(*) FROM customers")
                 .fetch_all(reads)
                 .await?;
-            let mut q = filter("SELECT id, name, level, trial_expires_at FROM customers");
+            let mut q = search("SELECT id, name, level, trial_expires_at FROM customers");
             q.push(" ORDER BY name_key, id LIMIT 50");
             let rows: Vec<(i64, String, i16, Option<i64>)> = q.fetch_all(reads).await?;
             Ok(rows.len() + usize::from(count.first().is_some_and(|c| c.0 > 0)))

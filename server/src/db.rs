@@ -161,7 +161,7 @@ pub async fn connect_with(url: &str, settings: PoolSettings) -> anyhow::Result<P
 /// shape and every console query are the same without them, and nothing got slower. Run on
 /// every open (a server's start, before its read pool opens; the seed's `ANALYZE` writes them
 /// again, and the next start removes them), so no connection of ours plans with them.
-pub(crate) async fn forget_stat4_samples(pool: &Pool) -> anyhow::Result<()> {
+async fn forget_stat4_samples(pool: &Pool) -> anyhow::Result<()> {
     let (analysed,): (i64,) = sqlx::query_as(
         "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat4'",
     )

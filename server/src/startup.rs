@@ -65,8 +65,9 @@ impl Application {
         if let Some(first) = bootstrap::ensure_root(&pool, &config, clock.as_ref()).await? {
             announce_first_start(&first);
         }
+        let backend = db::Backend::of(&pool);
         // Live updates reach the subscribers of every process sharing a PostgreSQL database.
-        let events = match db::Backend::of(&pool) {
+        let events = match backend {
             db::Backend::Sqlite => LocalBus::shared(),
             db::Backend::Postgres => PgBus::start(&config.database_url, pool.clone()).await?,
         };
@@ -75,9 +76,9 @@ impl Application {
         // PostgreSQL the cache is deaf until it listens for the other processes' changes.
         let sessions = Arc::new(SessionCache::new(
             config.session_cache,
-            db::Backend::of(&pool) == db::Backend::Sqlite,
+            backend == db::Backend::Sqlite,
         ));
-        if config.session_cache && db::Backend::of(&pool) == db::Backend::Postgres {
+        if config.session_cache && backend == db::Backend::Postgres {
             auth::cache::listen(&config.database_url, &sessions).await?;
         }
         let state = AppState {

@@ -67,6 +67,9 @@ pub struct SessionCache {
     hearing: AtomicBool,
     entries: RwLock<Entries>,
     lookups: prometheus::IntCounterVec,
+    /// `lookups` by outcome, resolved once: every signed-in request counts one.
+    hits: prometheus::IntCounter,
+    misses: prometheus::IntCounter,
     /// The PostgreSQL listener task, stopped with the cache.
     listener: Mutex<Option<AbortHandle>>,
 }
@@ -91,6 +94,8 @@ impl SessionCache {
             enabled,
             hearing: AtomicBool::new(hearing),
             entries: RwLock::default(),
+            hits: lookups.with_label_values(&["hit"]),
+            misses: lookups.with_label_values(&["miss"]),
             lookups,
             listener: Mutex::default(),
         }
@@ -108,11 +113,11 @@ impl SessionCache {
         let hit = self.usable().then(|| entries.by_hash.get(hash)).flatten();
         match hit {
             Some(e) if now < e.session.expires_at && now - e.read_at < ENTRY_TTL_MS => {
-                self.lookups.with_label_values(&["hit"]).inc();
+                self.hits.inc();
                 Ok(e.session.clone())
             }
             _ => {
-                self.lookups.with_label_values(&["miss"]).inc();
+                self.misses.inc();
                 Err(ticket)
             }
         }
