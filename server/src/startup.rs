@@ -82,6 +82,7 @@ impl Application {
             auth::cache::listen(&config.database_url, &sessions).await?;
         }
         let state = AppState {
+            writes: db::GroupCommit::new(pool.clone()),
             pool,
             reads,
             clock,
@@ -117,6 +118,7 @@ impl Application {
         )?);
         metrics.register(state.fast_reads.counter())?;
         metrics.register(state.sessions.counter())?;
+        metrics.register(state.writes.histogram())?;
         let (closing, closing_rx) = watch::channel(false);
         let routes = routes(&config, schema, state.clone(), metrics, limits, closing_rx);
         Ok(Self {

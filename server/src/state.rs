@@ -28,6 +28,8 @@ pub struct AppState {
     pub fast_reads: FastReads,
     /// Sessions resolved recently (`--session-cache`), forgotten on every change.
     pub sessions: std::sync::Arc<crate::auth::cache::SessionCache>,
+    /// The queue every change waits in for its turn, and commits with (see `db::group_commit`).
+    pub writes: db::GroupCommit,
 }
 
 /// The fast path of customer lists (`customers::graphql::fast_path`): whether it is on, and

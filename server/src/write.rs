@@ -1,8 +1,10 @@
-//! The one way a change is written: a unit of work ([`Write`]) that begins the write
-//! transaction, carries the clock reading every row of the change shares, collects the audit
-//! entries and live events, and commits — refusing to commit a change nobody audited, and
-//! publishing events only once the commit has succeeded (a subscriber that reads back must see
-//! the change), and forgetting the process' cached sessions (`auth::cache`).
+//! The one way a change is written: a unit of work ([`Write`]) that takes its turn among the
+//! writers (in a transaction shared with the changes queued beside it, each in a savepoint of
+//! its own: `db::group_commit`), carries the clock reading every row of the change shares,
+//! collects the audit entries and live events, and commits — refusing to commit a change
+//! nobody audited, and publishing events only once the commit has succeeded (a subscriber that
+//! reads back must see the change), and forgetting the process' cached sessions
+//! (`auth::cache`).
 //!
 //! Most mutations are "add, change or remove one record of a customer": [`add`], [`change`]
 //! and [`remove`] are that recipe whole — begin, load and authorise, check the customer, the
@@ -27,24 +29,24 @@ use crate::live::event::CustomerEvent;
 use crate::state::AppState;
 use crate::viewer::{Scope, Viewer};
 
-/// One change in progress: its transaction, its time, and what it will tell once committed.
-/// Dropped without [`commit`](Self::commit), it rolls back and tells nobody.
+/// One change in progress: its place in the write transaction, its time, and what it will tell
+/// once committed. Dropped without [`commit`](Self::commit), it rolls back and tells nobody.
 pub struct Write<'s> {
     state: &'s AppState,
-    tx: db::Tx,
+    change: db::group_commit::Member,
     now: i64,
     audited: bool,
     events: Vec<CustomerEvent>,
 }
 
 impl<'s> Write<'s> {
-    /// Begins the write transaction (on PostgreSQL: after the writers' lock, see
+    /// Waits for this change's turn among the writers (every change sees all before it, see
     /// [`db::begin_write`]) and reads the clock once for the whole change.
     pub async fn begin(state: &'s AppState) -> AppResult<Self> {
-        let tx = db::begin_write(&state.pool).await?;
+        let change = state.writes.join().await?;
         Ok(Self {
             state,
-            tx,
+            change,
             now: state.clock.now_ms(),
             audited: false,
             events: Vec::new(),
@@ -62,12 +64,12 @@ impl<'s> Write<'s> {
 
     /// The transaction, for the stores' SQL.
     pub fn conn(&mut self) -> &mut AnyConnection {
-        &mut self.tx
+        self.change.conn()
     }
 
     /// The customer with this id in `scope`, or `NOT_FOUND`.
     pub async fn customer(&mut self, scope: &Scope, id: i64) -> AppResult<CustomerRow> {
-        customers::require(&mut *self.tx, scope, id).await
+        customers::require(self.change.conn(), scope, id).await
     }
 
     /// Records, in this transaction, that `actor` did `action` (`noun.verb`) to `customer` or
@@ -81,7 +83,7 @@ impl<'s> Write<'s> {
         after: Option<Value>,
     ) -> AppResult<()> {
         audit::record_for_customer(
-            &mut self.tx,
+            self.change.conn(),
             actor,
             self.now,
             action,
@@ -107,14 +109,20 @@ impl<'s> Write<'s> {
                 "a write must be audited before it commits"
             )));
         }
-        self.tx.commit().await?;
-        // Before the answer leaves: a session this write ended or narrowed must not be served
-        // from memory to the very next request (see `auth::cache`).
-        self.state.sessions.forget_all();
-        for event in self.events {
-            self.state.events.publish(event);
-        }
-        Ok(())
+        let sessions = self.state.sessions.clone();
+        let bus = self.state.events.clone();
+        let events = self.events;
+        self.change
+            .commit(Box::new(move || {
+                // Before the answer leaves: a session this write ended or narrowed must not be
+                // served from memory to the very next request (see `auth::cache`).
+                sessions.forget_all();
+                for event in events {
+                    bus.publish(event);
+                }
+            }))
+            .await
+            .map_err(|err| AppError::Internal(anyhow::anyhow!("committing the change: {err}")))
     }
 }
 
@@ -317,6 +325,7 @@ mod tests {
             .await
             .unwrap();
         let state = AppState {
+            writes: db::GroupCommit::new(pool.clone()),
             pool,
             reads,
             clock: Arc::new(SystemClock),

@@ -409,38 +409,44 @@ pub struct NewCustomer<'a> {
     pub now_ms: i64,
 }
 
-/// Inserts a customer under its parent and updates the ancestors' counts; returns its id.
-pub async fn insert(conn: &mut AnyConnection, new: &NewCustomer<'_>) -> AppResult<i64> {
-    // The path needs the new id, so the row is inserted with a unique placeholder first.
-    let placeholder = format!("{}new/", new.parent.path);
-    let (id,): (i64,) = sqlx::query_as(
-        "INSERT INTO customers (parent_id, path, name, name_key, level, service_type, \
+/// Inserts a customer under its parent and updates the ancestors' counts; returns its row.
+/// A name another customer has is refused here, by the unique index, as `NAME_TAKEN`.
+pub async fn insert(conn: &mut AnyConnection, new: &NewCustomer<'_>) -> AppResult<CustomerRow> {
+    // The path holds the new id, so the statement draws the id itself: one round trip, and
+    // one index entry per index (inserting a placeholder path and updating it wrote two).
+    let next_id = match db::Backend::of_conn(conn) {
+        db::Backend::Postgres => "nextval(pg_get_serial_sequence('customers', 'id'))",
+        // AUTOINCREMENT's own rule (never reuse an id), which an explicit id keeps going.
+        db::Backend::Sqlite => {
+            "max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'customers'), 0), \
+             (SELECT coalesce(max(id), 0) FROM customers)) + 1"
+        }
+    };
+    let sql = format!(
+        "INSERT INTO customers (id, parent_id, path, name, name_key, level, service_type, \
          child_service_types, device_country, storage_location, trial_expires_at, \
          customer_reference, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id",
-    )
-    .bind(new.parent.id)
-    .bind(&placeholder)
-    .bind(new.name)
-    .bind(new.name_key)
-    .bind(new.level.rank())
-    .bind(new.service_type)
-    .bind(new.child_service_types)
-    .bind(new.device_country)
-    .bind(new.storage_location)
-    .bind(new.trial_expires_at)
-    .bind(new.customer_reference)
-    .bind(new.now_ms)
-    .fetch_one(&mut *conn)
-    .await
-    .map_err(name_conflict)?;
-    sqlx::query("UPDATE customers SET path = $1 WHERE id = $2")
-        .bind(super::model::child_path(&new.parent.path, id))
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
+         SELECT next.id, $1, $2 || next.id || '/', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12 \
+         FROM (SELECT {next_id} AS id) next RETURNING {COLUMNS}"
+    );
+    let row: CustomerRow = sqlx::query_as(&sql)
+        .bind(new.parent.id)
+        .bind(&new.parent.path)
+        .bind(new.name)
+        .bind(new.name_key)
+        .bind(new.level.rank())
+        .bind(new.service_type)
+        .bind(new.child_service_types)
+        .bind(new.device_country)
+        .bind(new.storage_location)
+        .bind(new.trial_expires_at)
+        .bind(new.customer_reference)
+        .bind(new.now_ms)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(|e| name_conflict(e, new.name))?;
     adjust_counts(conn, &new.parent.path_ids(), new.parent.id, 1, 1).await?;
-    Ok(id)
+    Ok(row)
 }
 
 /// Inserts the installation's root customer (first start only).
@@ -543,7 +549,7 @@ pub async fn update(
     .bind(id)
     .execute(conn)
     .await
-    .map_err(name_conflict)?;
+    .map_err(|e| name_conflict(e, &changes.name))?;
     Ok(())
 }
 
@@ -582,40 +588,98 @@ pub async fn move_subtree(
         ids.pop();
         ids
     };
-    let old_parent_id = customer.parent_id.unwrap_or_default();
-    let size = customer.subtree_size();
-    adjust_counts(conn, &old_parent_path_ids, old_parent_id, -1, -size).await?;
-    adjust_counts(conn, &new_parent.path_ids(), new_parent.id, 1, size).await?;
-    // The subtree's devices leave the old ancestors' totals and join the new ones'.
-    let (devices, bytes) = (
-        customer.subtree_device_count,
-        customer.subtree_storage_used_bytes,
-    );
-    adjust_device_totals(conn, &old_parent_path_ids, None, -devices, -bytes).await?;
-    adjust_device_totals(conn, &new_parent.path_ids(), None, devices, bytes).await?;
+    let new_parent_path_ids = new_parent.path_ids();
+    move_counts(
+        conn,
+        &old_parent_path_ids,
+        &new_parent_path_ids,
+        customer,
+        new_parent.id,
+    )
+    .await?;
 
     let new_path = super::model::child_path(&new_parent.path, customer.id);
     let (lo, hi) = db::subtree_range(&customer.path);
     let old_len = i64::try_from(customer.path.len()).unwrap_or(i64::MAX);
+    // The subtree's paths, and the moved customer's parent and version, in one statement:
+    // every row of the subtree is written once.
     sqlx::query(
         // The cast: PostgreSQL's `substr` takes an INTEGER, and the bound i64 is a BIGINT.
-        "UPDATE customers SET path = $1 || substr(path, CAST($2 AS INTEGER)) \
+        "UPDATE customers SET path = $1 || substr(path, CAST($2 AS INTEGER)), \
+         parent_id = CASE WHEN id = $5 THEN $6 ELSE parent_id END, \
+         updated_at = CASE WHEN id = $5 THEN $7 ELSE updated_at END, \
+         version = CASE WHEN id = $5 THEN version + 1 ELSE version END \
          WHERE path >= $3 AND path < $4",
     )
     .bind(&new_path)
     .bind(old_len + 1)
     .bind(lo)
     .bind(hi)
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query(
-        "UPDATE customers SET parent_id = $1, updated_at = $2, version = version + 1 WHERE id = $3",
-    )
+    .bind(customer.id)
     .bind(new_parent.id)
     .bind(now_ms)
-    .bind(customer.id)
     .execute(&mut *conn)
     .await?;
+    Ok(())
+}
+
+/// The counts a move changes, in one statement: the subtree's size, devices and storage leave
+/// the ancestors it leaves and join those it joins, and the old and new parent's child counts
+/// change by one. Ancestors it keeps (the root, at least) see no change and are not written,
+/// so a move takes no lock on them.
+async fn move_counts(
+    conn: &mut AnyConnection,
+    old_path_ids: &[i64],
+    new_path_ids: &[i64],
+    customer: &CustomerRow,
+    new_parent_id: i64,
+) -> AppResult<()> {
+    let left: Vec<i64> = old_path_ids
+        .iter()
+        .copied()
+        .filter(|id| !new_path_ids.contains(id))
+        .collect();
+    let joined: Vec<i64> = new_path_ids
+        .iter()
+        .copied()
+        .filter(|id| !old_path_ids.contains(id))
+        .collect();
+    let old_parent_id = customer.parent_id.unwrap_or_default();
+    let mut q = QueryBuilder::new("UPDATE customers SET ");
+    for (column, delta) in [
+        ("descendant_count", customer.subtree_size()),
+        ("subtree_device_count", customer.subtree_device_count),
+        (
+            "subtree_storage_used_bytes",
+            customer.subtree_storage_used_bytes,
+        ),
+    ] {
+        q.push(column).push(" = ").push(column).push(" + CASE");
+        if !joined.is_empty() {
+            q.push(" WHEN id IN (");
+            q.push_list(joined.iter().copied());
+            q.push(") THEN ").push_bind(delta);
+        }
+        if !left.is_empty() {
+            q.push(" WHEN id IN (");
+            q.push_list(left.iter().copied());
+            q.push(") THEN ").push_bind(-delta);
+        }
+        q.push(" ELSE 0 END, ");
+    }
+    q.push("child_count = child_count + CASE WHEN id = ")
+        .push_bind(old_parent_id)
+        .push(" THEN -1 WHEN id = ")
+        .push_bind(new_parent_id)
+        .push(" THEN 1 ELSE 0 END WHERE id IN (");
+    q.push_list(
+        left.iter()
+            .chain(&joined)
+            .copied()
+            .chain([old_parent_id, new_parent_id]),
+    );
+    q.push(")");
+    q.build()?.execute(conn).await?;
     Ok(())
 }
 
@@ -707,13 +771,20 @@ pub async fn set_storage_location(
 }
 
 /// A lost race on the unique name index becomes the same `NAME_TAKEN` as the pre-check.
-fn name_conflict(err: sqlx::Error) -> AppError {
+fn name_conflict(err: sqlx::Error, name: &str) -> AppError {
     if db::is_unique_violation(&err, "customers_name_key", "customers.name_key") {
-        AppError::NameTaken {
-            field: "name".into(),
-            message: "Another customer already has this name".into(),
-        }
+        name_taken_error(name)
     } else {
         err.into()
+    }
+}
+
+/// The error for a customer name (unique regardless of case) that another customer has.
+pub fn name_taken_error(name: &str) -> AppError {
+    AppError::NameTaken {
+        field: "name".into(),
+        message: format!(
+            "Another customer is already named '{name}' (names are unique regardless of case)"
+        ),
     }
 }

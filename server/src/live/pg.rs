@@ -2,7 +2,9 @@
 //! through `LISTEN`/`NOTIFY` on one channel.
 //!
 //! `publish` hands the event to this process' publisher task, which runs
-//! `pg_notify(channel, <event as JSON>)` for each in order on the pool; one listener task per
+//! `pg_notify(channel, <event as JSON>)` for each in order on the pool (the events queued by
+//! then in one statement: a notification is a transaction, and each one's commit waits for
+//! the disk like a write's); one listener task per
 //! process `LISTEN`s on its own connection (sqlx's `PgListener`, which reconnects when the
 //! connection drops) and feeds the process' broadcast channel, from which `subscribe` hands out
 //! receivers. A process therefore hears its own events the same way as everyone else's, and all
@@ -16,6 +18,10 @@ use tokio::task::JoinHandle;
 
 use super::event::{CustomerEvent, EventBus, SharedBus};
 use crate::db;
+
+/// At most this many events go in one notifying statement (each is at most a few hundred
+/// bytes; PostgreSQL's notification queue holds gigabytes).
+const MAX_EVENTS_PER_NOTIFY: usize = 256;
 
 /// The notification channel (one per database).
 const CHANNEL: &str = "canopy_customer_events";
@@ -59,22 +65,31 @@ impl PgBus {
         });
         let (outbox, mut queue) = mpsc::unbounded_channel::<CustomerEvent>();
         tokio::spawn(async move {
-            while let Some(event) = queue.recv().await {
-                let payload = match serde_json::to_string(&event) {
-                    Ok(payload) => payload,
+            let mut events = Vec::new();
+            while queue.recv_many(&mut events, MAX_EVENTS_PER_NOTIFY).await > 0 {
+                let payloads = match serde_json::to_string(&events) {
+                    Ok(payloads) => payloads,
                     Err(err) => {
-                        tracing::error!(%err, "cannot encode a customer event");
+                        tracing::error!(%err, "cannot encode customer events");
+                        events.clear();
                         continue;
                     }
                 };
-                // In `FROM`: `pg_notify` returns `void`, which the `Any` driver cannot decode.
-                let sent = sqlx::query("SELECT 1 FROM pg_notify($1, $2)")
-                    .bind(CHANNEL)
-                    .bind(payload)
-                    .execute(&pool)
-                    .await;
+                events.clear();
+                // One notification per event, in the array's order. `pg_notify` is in `FROM`:
+                // it returns `void`, which the `Any` driver cannot decode. (PostgreSQL delivers
+                // identical notifications of one transaction once; identical events say the
+                // same thing twice.)
+                let sent = sqlx::query(
+                    "SELECT 1 FROM json_array_elements_text(CAST($2 AS json)) AS e(payload), \
+                     LATERAL pg_notify($1, e.payload)",
+                )
+                .bind(CHANNEL)
+                .bind(payloads)
+                .execute(&pool)
+                .await;
                 if let Err(err) = sent {
-                    tracing::warn!(%err, "could not publish a customer event");
+                    tracing::warn!(%err, "could not publish customer events");
                 }
             }
         });

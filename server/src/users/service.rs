@@ -79,6 +79,34 @@ async fn hash_password(plain: String) -> AppResult<String> {
         .map_err(AppError::Internal)
 }
 
+/// A new password hashed before its change takes its turn among the writers (Argon2's tens of
+/// milliseconds would hold up every change queued behind it), but refused by the policy only
+/// where the change's checks come to it, so a request's errors keep their order.
+enum NewPassword {
+    Hashed(String),
+    Refused(String),
+}
+
+impl NewPassword {
+    async fn prepare(plain: Option<String>) -> AppResult<Option<Self>> {
+        let Some(plain) = plain else {
+            return Ok(None);
+        };
+        Ok(Some(match password::check_policy(&plain) {
+            Ok(()) => Self::Hashed(hash_password(plain).await?),
+            Err(message) => Self::Refused(message),
+        }))
+    }
+
+    /// The hash, or the policy's refusal as the `password` field's error.
+    fn hash(self) -> AppResult<String> {
+        match self {
+            Self::Hashed(hash) => Ok(hash),
+            Self::Refused(message) => Err(AppError::bad_input("password", message)),
+        }
+    }
+}
+
 fn role_of(user: &UserRow) -> Role {
     // An unreadable stored role is treated as the most powerful, so nobody below may touch it.
     Role::parse(&user.role).unwrap_or(Role::Superuser)
@@ -127,15 +155,13 @@ pub async fn create(
     customer_id: i64,
     input: UserInput,
 ) -> AppResult<Created> {
+    let password = NewPassword::prepare(input.password.clone()).await?;
     let mut w = Write::begin(state).await?;
     let customer = w.customer(&viewer.scope, customer_id).await?;
     viewer.require(Action::ManageUsers)?;
     may_grant(viewer, input.role, "create")?;
     let valid = validate(&input)?;
-    let hash = match input.password {
-        Some(plain) => Some(hash_password(plain).await?),
-        None => None,
-    };
+    let hash = password.map(NewPassword::hash).transpose()?;
     let fields = UserFields {
         username: &valid.username,
         role: input.role.as_str(),
@@ -173,6 +199,7 @@ pub async fn update(
     id: i64,
     input: UserInput,
 ) -> AppResult<UserRow> {
+    let password = NewPassword::prepare(input.password.clone()).await?;
     write::change(state, viewer, id, move |w, customer, before: &UserRow| {
         Box::pin(async move {
             may_grant(viewer, role_of(before), "edit")?;
@@ -189,9 +216,8 @@ pub async fn update(
                 security_officer: input.security_officer.unwrap_or(before.security_officer),
             };
             store::update(w.conn(), before.id, &fields).await?;
-            if let Some(plain) = input.password {
-                let hash = hash_password(plain).await?;
-                store::set_password(w.conn(), before.id, &hash).await?;
+            if let Some(password) = password {
+                store::set_password(w.conn(), before.id, &password.hash()?).await?;
             }
             Ok(())
         })

@@ -609,3 +609,66 @@ async fn ids_of_removed_customers_and_devices_are_never_given_again() {
         "the new customer's history is its own: {names:?}"
     );
 }
+
+/// Writes that arrive together share one transaction (`db::group_commit`), each in a savepoint
+/// of its own: one that fails (here, a name another create in the same burst took first) must
+/// fail alone, and every other must be kept, with the counts it changed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn creates_that_arrive_together_fail_alone_and_keep_the_rest() {
+    let Fixture { app, admin, root } = fixture().await;
+    let parent = app
+        .create_customer(&admin, &root, "Burst Parent", "DISTRIBUTOR", json!({}))
+        .await;
+    // 24 creates at once: 12 names, each asked for twice.
+    let names: Vec<String> = (0..24).map(|i| format!("Burst child {}", i / 2)).collect();
+    let bodies = futures::future::join_all(
+        names
+            .iter()
+            .map(|name| app.try_create_customer(&admin, &parent, name, "RESELLER", json!({}))),
+    )
+    .await;
+    let mut created = Vec::new();
+    for (name, body) in names.iter().zip(&bodies) {
+        match body.get("errors") {
+            None => created.push(name.clone()),
+            Some(_) => assert_eq!(error_code(body), Some("NAME_TAKEN"), "{name}: {body}"),
+        }
+    }
+    created.sort();
+    let mut expected: Vec<String> = (0..12).map(|i| format!("Burst child {i}")).collect();
+    expected.sort();
+    assert_eq!(created, expected, "each name exactly once");
+
+    let data = app
+        .data(
+            Some(&admin),
+            "query($id: ID!) { customer(id: $id) { childCount descendantCount \
+             children(first: 50) { nodes { name } } } }",
+            json!({ "id": parent }),
+        )
+        .await;
+    let mut children: Vec<String> = data["customer"]["children"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["name"].as_str().unwrap().to_owned())
+        .collect();
+    children.sort();
+    assert_eq!(children, expected);
+    assert_eq!(data["customer"]["childCount"], 12);
+    assert_eq!(data["customer"]["descendantCount"], 12);
+
+    // The burst was committed in batches, so the test tried what it says.
+    let metrics = app.get("/metrics").await.text().await.unwrap();
+    let value = |name: &str| -> f64 {
+        metrics
+            .lines()
+            .find_map(|l| l.strip_prefix(name)?.trim().parse().ok())
+            .unwrap_or_else(|| panic!("{name} in /metrics"))
+    };
+    let (changes, commits) = (
+        value("canopy_write_batch_changes_sum"),
+        value("canopy_write_batch_changes_count"),
+    );
+    assert!(changes > commits, "{changes} changes in {commits} commits");
+}
