@@ -185,13 +185,15 @@ async fn forget_stat4_samples(pool: &Pool) -> anyhow::Result<()> {
 /// between, whatever the busy timeout).
 ///
 /// PostgreSQL: a READ COMMITTED transaction whose first statement takes one transaction-level
-/// advisory lock (and lets the transaction's statements reuse their plans, see below). Tree rules are checked by reading (is the new parent inside the moved
-/// subtree? does the level rule hold with the new parent and the children?) and then writing;
-/// two concurrent moves (A under B, B under A) would each pass their check against the tree as
-/// it was and together make a cycle, and row locks alone cannot see that conflict. Holding
-/// the lock, every statement of the transaction sees all writes committed before it was
-/// granted, so writes behave exactly as on SQLite: one at a time, each against the latest
-/// tree. Reads never take it. Several `canopy serve` processes on one database share it.
+/// advisory lock (and lets the transaction's statements reuse their plans, see below). Tree
+/// rules are checked by reading (is the new parent inside the moved subtree? does the level
+/// rule hold with the new parent and the children?) and then writing; two concurrent moves
+/// (A under B, B under A) would each pass their check against the tree as it was and together
+/// make a cycle, and row locks alone cannot see that conflict. Holding the lock, every
+/// statement of the transaction sees all writes committed before it was granted, so writes
+/// behave exactly as on SQLite: one at a time, each against the latest tree. Reads never take
+/// it. Several `canopy serve` processes on one database share it. Within a process, the
+/// changes queued behind one another share one such transaction (`group_commit`).
 ///
 /// Writes run one at a time, so planning is on everyone's path: a write transaction plans as
 /// PostgreSQL does by default (`plan_cache_mode = auto`, a generic plan once it is no worse

@@ -4,10 +4,9 @@
 //! `publish` hands the event to this process' publisher task, which runs
 //! `pg_notify(channel, <event as JSON>)` for each in order on the pool (the events queued by
 //! then in one statement: a notification is a transaction, and each one's commit waits for
-//! the disk like a write's); one listener task per
-//! process `LISTEN`s on its own connection (sqlx's `PgListener`, which reconnects when the
-//! connection drops) and feeds the process' broadcast channel, from which `subscribe` hands out
-//! receivers. A process therefore hears its own events the same way as everyone else's, and all
+//! the disk like a write's); one listener task per process `LISTEN`s on its own connection
+//! (sqlx's `PgListener`, which reconnects when the connection drops) and feeds the process'
+//! broadcast channel, from which `subscribe` hands out receivers. A process therefore hears its own events the same way as everyone else's, and all
 //! subscribers see the events of one process in the order they were published. Events sent
 //! while a listener is reconnecting are lost to its subscribers, as with a lagging receiver.
 
