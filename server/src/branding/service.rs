@@ -80,10 +80,7 @@ pub async fn prepare_asset(slot: AssetSlot, file: UploadedFile) -> AppResult<New
     } else {
         file.bytes
     };
-    let sha256 = Sha256::digest(&bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let sha256 = format!("{:x}", Sha256::digest(&bytes));
     Ok(NewAsset {
         sha256,
         content_type: kind.mime(),

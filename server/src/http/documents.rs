@@ -93,10 +93,7 @@ impl AdmittedDocuments {
 
 /// The lowercase hex SHA-256 of a query text, as persisted queries name it.
 pub fn sha256_hex(query: &str) -> String {
-    Sha256::digest(query.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    format!("{:x}", Sha256::digest(query.as_bytes()))
 }
 
 /// Resolves a persisted query: a request that names a document by its hash and sends no query

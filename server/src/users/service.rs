@@ -153,9 +153,9 @@ pub async fn create(
     state: &AppState,
     viewer: &Viewer,
     customer_id: i64,
-    input: UserInput,
+    mut input: UserInput,
 ) -> AppResult<Created> {
-    let password = NewPassword::prepare(input.password.clone()).await?;
+    let password = NewPassword::prepare(input.password.take()).await?;
     let mut w = Write::begin(state).await?;
     let customer = w.customer(&viewer.scope, customer_id).await?;
     viewer.require(Action::ManageUsers)?;
@@ -197,9 +197,9 @@ pub async fn update(
     state: &AppState,
     viewer: &Viewer,
     id: i64,
-    input: UserInput,
+    mut input: UserInput,
 ) -> AppResult<UserRow> {
-    let password = NewPassword::prepare(input.password.clone()).await?;
+    let password = NewPassword::prepare(input.password.take()).await?;
     write::change(state, viewer, id, move |w, customer, before: &UserRow| {
         Box::pin(async move {
             may_grant(viewer, role_of(before), "edit")?;
